@@ -1,0 +1,38 @@
+"""gradcli: matrix calculus on the command line and in Python.
+
+    >>> import gradcli
+    >>> gradcli.grad("x^T A x", wrt="x").text
+    '(A + A^T) x'
+
+The API (``grad``, ``jacobian``, ``hessian``, ``verify``, ``derive``) is
+imported on first use, so that ``import gradcli.cli`` stays light.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+_API = {
+    "Derivation": "gradcli.api",
+    "Result": "gradcli.api",
+    "derive": "gradcli.api",
+    "grad": "gradcli.api",
+    "jacobian": "gradcli.api",
+    "hessian": "gradcli.api",
+    "verify": "gradcli.verify",
+    "Verdict": "gradcli.verify",
+    "GradcliError": "gradcli.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        import importlib
+
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'gradcli' has no attribute {name!r}")
+
+
+__all__ = ["__version__", *_API]

@@ -1,0 +1,250 @@
+"""The Python API: parse -> typecheck -> derive -> simplify -> check -> Result.
+
+    >>> import gradcli
+    >>> gradcli.grad("x^T A x", wrt="x", seed=1).text
+    '(A + A^T) x'
+
+Everything the command line does goes through these functions.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from enum import Enum
+
+from gradcli.calculus import derivative_results
+from gradcli.calculus.drivers import Command, Layout, Target
+from gradcli.errors import GradcliError, OptionError, ShapeError, Span
+from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
+from gradcli.ir.nodes import Expr, Var
+from gradcli.numeric.check import CheckResult, Mode, check_derivative
+from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
+from gradcli.simplify import present
+from gradcli.syntax import parse
+from gradcli.syntax.typecheck import IDENT, Declarations, typecheck
+
+Names = str | Iterable[str] | None
+
+
+class Format(str, Enum):
+    PRETTY = "pretty"
+    TEXT = "text"
+    LATEX = "latex"
+    NUMPY = "numpy"
+    JSON = "json"
+
+
+@dataclass
+class Result:
+    """One derivative: ``expr`` is ∂f/∂``wrt`` in the chosen layout."""
+
+    wrt: str
+    expr: Expr
+    layout: Layout
+    dim_code: dict[Dim, str]
+    label: str = ""
+
+    @property
+    def shape(self) -> Shape:
+        return self.expr.shape
+
+    @property
+    def text(self) -> str:
+        return to_text(self.expr)
+
+    @property
+    def latex(self) -> str:
+        return to_latex(self.expr)
+
+    @property
+    def unicode(self) -> str:
+        return to_unicode(self.expr)
+
+    @property
+    def numpy(self) -> str:
+        return to_numpy(self.expr, self.dim_code)
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle {self.latex}$"
+
+
+@dataclass
+class Derivation:
+    """What a command computed: the input, its variables, the results and the check."""
+
+    command: Command
+    source: str
+    input: Expr
+    variables: dict[str, Var]
+    results: list[Result]
+    check: CheckResult | None
+    seed: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.results)
+
+    @property
+    def latex(self) -> str:
+        return "\n".join(r.latex for r in self.results)
+
+    @property
+    def numpy(self) -> str:
+        return "\n".join(r.numpy for r in self.results)
+
+    def _repr_latex_(self) -> str:
+        return "$\\displaystyle " + r" \\ ".join(r.latex for r in self.results) + "$"
+
+
+def _names(value: Names) -> list[str]:
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else list(value)
+    out: list[str] = []
+    for item in items:
+        out.extend(p.strip() for p in item.split(",") if p.strip())
+    return out
+
+
+def declarations(
+    scalar: Names = None, vector: Names = None, matrix: Names = None, symmetric: Names = None
+) -> Declarations:
+    return Declarations(
+        set(_names(scalar)), set(_names(vector)), set(_names(matrix)), set(_names(symmetric))
+    )
+
+
+def analyse(source: str, decls: Declarations) -> tuple[Expr, dict[str, Var], list[str]]:
+    """Parse and type-check ``source``; every error carries the source for its caret."""
+    try:
+        tree = parse(source)
+        typed = typecheck(tree, source, decls)
+    except GradcliError as err:
+        raise err.with_source(source) from None
+    return typed.expr, typed.variables, typed.notes
+
+
+def _resolve_wrt(
+    wrt: Names, variables: dict[str, Var], source: str, decls: Declarations
+) -> list[Var]:
+    names = _names(wrt)
+    if not names:
+        if len(variables) == 1:
+            return list(variables.values())
+        listed = ", ".join(variables) or "none"
+        raise OptionError(
+            f"name the variable to differentiate with --wrt (the expression has: {listed})"
+        )
+    out: list[Var] = []
+    for name in names:
+        if not IDENT.match(name):
+            raise OptionError(f"--wrt {name!r} is not a variable name")
+        out.append(variables.get(name) or _absent_var(name, variables, decls))
+    if len({v.name for v in out}) != len(out):
+        raise OptionError("--wrt names a variable twice")
+    return out
+
+
+def _absent_var(name: str, variables: dict[str, Var], decls: Declarations) -> Var:
+    """A variable that does not occur: its derivative is a zero of its kind's shape."""
+    used = {d.name for v in variables.values() for d in (v.shape.rows, v.shape.cols)}
+    fresh = [Dim(n) for n in ("d", "e", "g", "h", "j", "l") if n not in used]
+    kind = decls.kind_of(name)
+    if kind is Kind.SCALAR:
+        return Var(name, SCALAR, kind)
+    if kind is Kind.VECTOR:
+        return Var(name, Shape(fresh[0], ONE), kind)
+    square = name in decls.symmetric
+    return Var(name, Shape(fresh[0], fresh[0] if square else fresh[1]), kind, square)
+
+
+def derive(
+    command: Command,
+    source: str,
+    wrt: Names = None,
+    *,
+    scalar: Names = None,
+    vector: Names = None,
+    matrix: Names = None,
+    symmetric: Names = None,
+    layout: Layout | str = Layout.NUMERATOR,
+    check: bool = True,
+    seed: int | None = None,
+) -> Derivation:
+    """The shared pipeline behind ``grad``, ``jacobian`` and ``hessian``."""
+    layout = Layout(layout)
+    decls = declarations(scalar, vector, matrix, symmetric)
+    f, variables, notes = analyse(source, decls)
+    wrt_vars = _resolve_wrt(wrt, variables, source, decls)
+    if command in (Command.GRAD, Command.HESSIAN) and not f.is_scalar:
+        raise ShapeError(
+            f"{command.value} needs a scalar expression, but this one is {_kind(f.shape)}",
+            Span(0, len(source)),
+            source=source,
+            hint="use `gradcli jacobian` for a vector- or matrix-valued expression",
+        )
+    targets = [
+        replace(t, expr=present(t.expr)) for t in derivative_results(command, f, wrt_vars, layout)
+    ]
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
+    code = _dim_code([*variables.values(), *wrt_vars])
+    results = [Result(t.wrt, t.expr, layout, code, t.label) for t in targets]
+    return Derivation(command, source, f, variables, results, result, seed, notes)
+
+
+def _check(
+    command: Command,
+    f: Expr,
+    wrt: list[Var],
+    targets: list[Target],
+    layout: Layout,
+    seed: int,
+) -> CheckResult:
+    mode = {Command.GRAD: Mode.GRAD, Command.JACOBIAN: Mode.JACOBIAN}.get(command, Mode.HESSIAN)
+    gradient = targets[0].gradient if command is Command.HESSIAN else None
+    return check_derivative(
+        f,
+        wrt,
+        [t.expr for t in targets],
+        mode,
+        seed=seed,
+        gradient=gradient,
+        denominator=layout is Layout.DENOMINATOR,
+    )
+
+
+def _kind(shape: Shape) -> str:
+    if shape.is_vector:
+        return f"a vector of size {shape.rows}"
+    if shape.is_row:
+        return f"a row vector of size {shape.cols}"
+    return f"a {shape.rows}×{shape.cols} matrix"
+
+
+def _dim_code(variables: Sequence[Var]) -> dict[Dim, str]:
+    """For each symbolic dimension, NumPy code giving its size from some variable."""
+    code: dict[Dim, str] = {}
+    for v in variables:
+        for axis, d in enumerate((v.shape.rows, v.shape.cols)):
+            if d.size is None and not d.factors and d not in code:
+                code[d] = f"{v.name}.shape[{axis}]"
+    return code
+
+
+def grad(expr: str, wrt: Names = None, **options: object) -> Derivation:
+    """The gradient of a scalar expression (SPEC §1), checked numerically by default."""
+    return derive(Command.GRAD, expr, wrt, **options)  # type: ignore[arg-type]
+
+
+def jacobian(expr: str, wrt: Names = None, **options: object) -> Derivation:
+    """The Jacobian ``∂vec(f)/∂vec(x)``, numerator layout by default."""
+    return derive(Command.JACOBIAN, expr, wrt, **options)  # type: ignore[arg-type]
+
+
+def hessian(expr: str, wrt: Names = None, **options: object) -> Derivation:
+    """The Hessian of a scalar expression w.r.t. a vector (or stacked scalars)."""
+    return derive(Command.HESSIAN, expr, wrt, **options)  # type: ignore[arg-type]

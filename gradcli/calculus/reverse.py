@@ -1,0 +1,221 @@
+"""Gradients by symbolic reverse mode.
+
+Walking the expression from the scalar output, every node receives an adjoint
+``G`` of its own shape (``G = ∂f/∂node``), and a rule per node type passes
+adjoints to its children. Shared subexpressions are visited once, so the work
+is linear in the size of the expression. Each rule states its identity; the
+equation numbers are those of the Matrix Cookbook (2012).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gradcli.calculus.derivatives import DERIVATIVE
+from gradcli.errors import NoRuleError
+from gradcli.ir import build as B
+from gradcli.ir.nodes import (
+    Add,
+    Apply,
+    Block,
+    Const,
+    Det,
+    Diag,
+    DiagPart,
+    Expr,
+    Fill,
+    Hadamard,
+    Identity,
+    Inverse,
+    LogDet,
+    MatPow,
+    Mul,
+    Norm,
+    Power,
+    Softmax,
+    SumAll,
+    Trace,
+    Transpose,
+    Var,
+    walk,
+)
+
+Pullback = Callable[[Expr, Expr], list[tuple[Expr, Expr]]]
+RULES: dict[type, Pullback] = {}
+
+
+def rule(*types: type) -> Callable[[Pullback], Pullback]:
+    def register(fn: Pullback) -> Pullback:
+        for t in types:
+            RULES[t] = fn
+        return fn
+
+    return register
+
+
+@rule(Var, Const, Identity)
+def _leaf(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    return []
+
+
+@rule(Add)
+def _add(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """d(a + b) = da + db."""
+    assert isinstance(node, Add)
+    return [(t, g) for t in node.terms]
+
+
+@rule(Fill)
+def _fill(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """A broadcast scalar collects the sum of its adjoint."""
+    assert isinstance(node, Fill)
+    return [(node.value, B.sum_all(g))]
+
+
+@rule(Mul)
+def _mul(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """C = c s L F R: F gets c s L^T G R^T (Cookbook 70, 71); s gets c <G, L F R>."""
+    assert isinstance(node, Mul)
+    scalars, chain = list(node.scalars), list(node.chain)
+    out: list[tuple[Expr, Expr]] = []
+    if scalars:
+        prod = B.mul(*chain) if chain else B.const(1.0)
+        inner = B.mul(g, prod) if prod.is_scalar else B.sum_all(B.hadamard(g, prod))
+        for i, s in enumerate(scalars):
+            others = scalars[:i] + scalars[i + 1 :]
+            out.append((s, B.mul(node.coeff, *others, inner)))
+    for j, f in enumerate(chain):
+        left = [B.transpose(B.mul(*chain[:j]))] if j else []
+        right = [B.transpose(B.mul(*chain[j + 1 :]))] if j + 1 < len(chain) else []
+        out.append((f, B.mul(node.coeff, *scalars, *left, g, *right)))
+    return out
+
+
+@rule(Hadamard)
+def _hadamard(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """d(a ⊙ b) = da ⊙ b + a ⊙ db."""
+    assert isinstance(node, Hadamard)
+    fs = node.factors
+    return [(f, B.hadamard(g, *fs[:i], *fs[i + 1 :])) for i, f in enumerate(fs)]
+
+
+@rule(Power)
+def _power(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """d(u .^ p) = p u .^ (p - 1) ⊙ du."""
+    assert isinstance(node, Power)
+    p = node.exponent
+    return [(node.base, B.hadamard(g, B.mul(p, B.power(node.base, p - 1.0))))]
+
+
+@rule(MatPow)
+def _matpow(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """∂tr(G^T A^k)/∂A = Σ_i (A^T)^i G (A^T)^(k-1-i) (Cookbook 89)."""
+    assert isinstance(node, MatPow)
+    at = B.transpose(node.base)
+    k = node.k
+    terms = [B.mul(B.matpow(at, i), g, B.matpow(at, k - 1 - i)) for i in range(k)]
+    return [(node.base, B.add(*terms))]
+
+
+@rule(Transpose)
+def _transpose(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    assert isinstance(node, Transpose)
+    return [(node.arg, B.transpose(g))]
+
+
+@rule(Inverse)
+def _inverse(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """d(X^-1) = -X^-1 dX X^-1, so X gets -X^-T G X^-T (Cookbook 59, 61)."""
+    assert isinstance(node, Inverse)
+    yt = B.transpose(node)
+    return [(node.arg, B.neg(B.mul(yt, g, yt)))]
+
+
+@rule(Apply)
+def _apply(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """Chain rule through an element-wise function: du gets G ⊙ f'(u)."""
+    assert isinstance(node, Apply)
+    return [(node.arg, B.hadamard(g, DERIVATIVE[node.func](node.arg)))]
+
+
+@rule(Trace)
+def _trace(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """∂tr(X)/∂X = I (Cookbook 99)."""
+    assert isinstance(node, Trace)
+    return [(node.arg, B.mul(g, Identity(node.arg.shape.rows)))]
+
+
+@rule(Det)
+def _det(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """∂det(X)/∂X = det(X) X^-T (Cookbook 49)."""
+    assert isinstance(node, Det)
+    return [(node.arg, B.mul(g, node, B.inverse(B.transpose(node.arg))))]
+
+
+@rule(LogDet)
+def _logdet(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """∂log|det X|/∂X = X^-T (Cookbook 57)."""
+    assert isinstance(node, LogDet)
+    return [(node.arg, B.mul(g, B.inverse(B.transpose(node.arg))))]
+
+
+@rule(SumAll)
+def _sum(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """∂sum(X)/∂X is all ones."""
+    assert isinstance(node, SumAll)
+    return [(node.arg, B.fill(g, node.arg.shape))]
+
+
+@rule(Norm)
+def _norm(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """∂||x||/∂x = x / ||x|| (Cookbook 129); the same for the Frobenius norm."""
+    assert isinstance(node, Norm)
+    return [(node.arg, B.mul(g, B.power(node, -1.0), node.arg))]
+
+
+@rule(Softmax)
+def _softmax(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """s = softmax(u): du gets s ⊙ G - s (s^T G)."""
+    assert isinstance(node, Softmax)
+    s = node
+    return [(node.arg, B.sub(B.hadamard(s, g), B.mul(s, B.mul(B.transpose(s), g))))]
+
+
+@rule(Diag)
+def _diag(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    assert isinstance(node, Diag)
+    return [(node.arg, B.diag(g))]
+
+
+@rule(DiagPart)
+def _diagpart(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    assert isinstance(node, DiagPart)
+    return [(node.arg, B.diag(g))]
+
+
+@rule(Block)
+def _block(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    assert isinstance(node, Block)
+    return [(e, B.entry(g, i, j)) for i, r in enumerate(node.rows) for j, e in enumerate(r)]
+
+
+def gradient(f: Expr, wrt: list[Var]) -> list[Expr]:
+    """∂f/∂v for each v in ``wrt`` (each the shape of v; zero where f does not depend on v)."""
+    if not f.is_scalar:
+        raise ValueError("gradient of a non-scalar")
+    adjoints: dict[Expr, list[Expr]] = {f: [B.const(1.0)]}
+    found: dict[str, Expr] = {}
+    for node in reversed(walk(f)):
+        parts = adjoints.pop(node, None)
+        if not parts:
+            continue
+        g = B.add(*parts)
+        if isinstance(node, Var):
+            found[node.name] = g
+            continue
+        pullback = RULES.get(type(node))
+        if pullback is None:
+            raise NoRuleError(f"no gradient rule for {type(node).__name__}")
+        for child, contribution in pullback(node, g):
+            adjoints.setdefault(child, []).append(contribution)
+    return [found.get(v.name, B.zeros(v.shape)) for v in wrt]

@@ -1,0 +1,419 @@
+"""The command line: options -> API -> printer -> console; errors -> exit status.
+
+Exit status (SPEC §4): 0 success (``verify``: correct); 1 the numerical check
+failed (``verify``: wrong); 2 bad input; 3 an internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from enum import Enum
+from typing import Annotated, NoReturn
+
+import click
+import typer
+
+from gradcli import __version__
+from gradcli.errors import GradcliError, LimitError
+
+app = typer.Typer(
+    name="gradcli",
+    help=(
+        "Matrix calculus on the command line: gradients, Jacobians and Hessians of "
+        "matrix expressions, derived symbolically and checked numerically.\n\n"
+        "Examples:\n\n"
+        '  gradcli grad "x^T A x" --wrt x              ->  (A + A^T) x\n\n'
+        '  gradcli grad "||A x - b||^2" --wrt x        ->  2 A^T (A x - b)\n\n'
+        '  gradcli jacobian "sin(W x)" --wrt x         ->  diag(cos(W x)) W\n\n'
+        '  gradcli verify "2 A x" --of "x^T A x" --wrt x\n\n'
+        "Names starting with an upper-case letter are matrices, others column vectors; "
+        "declare scalars with --scalar. See docs/language.md for the whole language."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+
+MAX_STDIN = 100_000
+
+
+class FormatOpt(str, Enum):
+    pretty = "pretty"
+    text = "text"
+    latex = "latex"
+    numpy = "numpy"
+    json = "json"
+
+
+class LayoutOpt(str, Enum):
+    numerator = "numerator"
+    denominator = "denominator"
+
+
+Expr = Annotated[
+    str,
+    typer.Argument(
+        help="The expression, e.g. \"x^T A x\". '-' reads it from standard input; "
+        "one that starts with '-' goes after '--'.",
+        show_default=False,
+    ),
+]
+Wrt = Annotated[
+    list[str] | None,
+    typer.Option("--wrt", "-w", help="Variable(s) to differentiate by: --wrt x or --wrt x,y."),
+]
+ScalarOpt = Annotated[
+    list[str] | None, typer.Option("--scalar", "-s", help="Declare scalars: --scalar a,t.")
+]
+VectorOpt = Annotated[list[str] | None, typer.Option("--vector", help="Declare vectors.")]
+MatrixOpt = Annotated[list[str] | None, typer.Option("--matrix", help="Declare matrices.")]
+SymOpt = Annotated[
+    list[str] | None,
+    typer.Option("--symmetric", help="Declare symmetric matrices: --symmetric S."),
+]
+FormatArg = Annotated[
+    FormatOpt | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output: pretty (on a terminal), text (in a pipe), latex, numpy or json.",
+        show_default=False,
+    ),
+]
+CheckOpt = Annotated[
+    bool, typer.Option("--check/--no-check", help="Check the result numerically at a random point.")
+]
+SeedOpt = Annotated[
+    int | None, typer.Option("--seed", help="Seed of the numerical check (reproducible).")
+]
+LayoutArg = Annotated[
+    LayoutOpt, typer.Option("--layout", help="Jacobian layout: numerator (m x n) or denominator.")
+]
+DebugOpt = Annotated[
+    bool, typer.Option("--debug", help="Show the traceback of an internal error.", hidden=True)
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gradcli {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Matrix calculus on the command line."""
+
+
+def _read_expr(expr: str) -> str:
+    if expr != "-":
+        return expr
+    data = sys.stdin.buffer.read(MAX_STDIN + 1)
+    if len(data) > MAX_STDIN:
+        raise LimitError(f"standard input is longer than {MAX_STDIN} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise GradcliError(
+            f"standard input is not valid UTF-8 (byte {err.start})",
+            hint="save the expression as UTF-8 text",
+        ) from None
+    return text.strip()
+
+
+def _format(fmt: FormatOpt | None) -> str:
+    if fmt is not None:
+        return fmt.value
+    return "pretty" if sys.stdout.isatty() else "text"
+
+
+def _run_derivation(
+    command: str,
+    expr: str,
+    wrt: list[str] | None,
+    scalar: list[str] | None,
+    vector: list[str] | None,
+    matrix: list[str] | None,
+    symmetric: list[str] | None,
+    fmt: FormatOpt | None,
+    check: bool,
+    seed: int | None,
+    layout: LayoutOpt,
+) -> None:
+    from gradcli.api import derive
+    from gradcli.calculus.drivers import Command
+
+    source = _read_expr(expr)
+    d = derive(
+        Command(command),
+        source,
+        wrt,
+        scalar=scalar,
+        vector=vector,
+        matrix=matrix,
+        symmetric=symmetric,
+        layout=layout.value,
+        check=check,
+        seed=seed,
+    )
+    chosen = _format(fmt)
+    _emit(d, chosen)
+    _finish_check(d, chosen)
+
+
+def _emit(d: object, chosen: str, verdict: object = None) -> None:
+    from gradcli.api import Format
+
+    if chosen == "pretty":
+        from gradcli.pretty import show
+
+        show(d, verdict)  # type: ignore[arg-type]
+        return
+    from gradcli.output import render, to_json
+
+    if chosen == "json":
+        typer.echo(to_json(d, verdict))  # type: ignore[arg-type]
+    else:
+        typer.echo(render(d, Format(chosen)))  # type: ignore[arg-type]
+
+
+def _finish_check(d: object, chosen: str) -> None:
+    check = getattr(d, "check", None)
+    if check is None:
+        return
+    if check.passed is False:
+        _err(
+            "CHECK FAILED: the symbolic result disagrees with finite differences "
+            f"({check.reason}; seed {check.seed}). This is a bug in gradcli: please report it."
+        )
+        raise typer.Exit(1)
+    if check.passed is None and chosen != "pretty":
+        _err(f"not checked: {check.reason}")
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+@app.command()
+def grad(
+    expr: Expr,
+    wrt: Wrt = None,
+    scalar: ScalarOpt = None,
+    vector: VectorOpt = None,
+    matrix: MatrixOpt = None,
+    symmetric: SymOpt = None,
+    fmt: FormatArg = None,
+    check: CheckOpt = True,
+    seed: SeedOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Gradient of a scalar expression; same shape as the variable.
+
+    Examples:
+
+      gradcli grad "x^T A x" --wrt x                  ->  (A + A^T) x
+
+      gradcli grad "log(det(X))" --wrt X              ->  X^-T
+
+      gradcli grad "tanh(a b)" --wrt a,b --scalar a,b   (stacked, as in calculus)
+
+      gradcli grad "||A x - b||^2" --wrt x -f latex
+    """
+    _run_derivation(
+        "grad",
+        expr,
+        wrt,
+        scalar,
+        vector,
+        matrix,
+        symmetric,
+        fmt,
+        check,
+        seed,
+        LayoutOpt.numerator,
+    )
+
+
+@app.command()
+def jacobian(
+    expr: Expr,
+    wrt: Wrt = None,
+    scalar: ScalarOpt = None,
+    vector: VectorOpt = None,
+    matrix: MatrixOpt = None,
+    symmetric: SymOpt = None,
+    fmt: FormatArg = None,
+    check: CheckOpt = True,
+    seed: SeedOpt = None,
+    layout: LayoutArg = LayoutOpt.numerator,
+    debug: DebugOpt = False,
+) -> None:
+    """Jacobian d vec(f) / d vec(x): m x n in numerator layout.
+
+    Examples:
+
+      gradcli jacobian "sin(W x)" --wrt x     ->  diag(cos(W x)) W
+
+      gradcli jacobian "softmax(z)" --wrt z   ->  diag(softmax(z)) - softmax(z) softmax(z)^T
+
+      gradcli jacobian "A X B" --wrt X        ->  kron(B^T, A)
+    """
+    _run_derivation(
+        "jacobian", expr, wrt, scalar, vector, matrix, symmetric, fmt, check, seed, layout
+    )
+
+
+@app.command()
+def hessian(
+    expr: Expr,
+    wrt: Wrt = None,
+    scalar: ScalarOpt = None,
+    vector: VectorOpt = None,
+    matrix: MatrixOpt = None,
+    symmetric: SymOpt = None,
+    fmt: FormatArg = None,
+    check: CheckOpt = True,
+    seed: SeedOpt = None,
+    debug: DebugOpt = False,
+) -> None:
+    """Hessian of a scalar expression w.r.t. a vector (or stacked scalars).
+
+    Examples:
+
+      gradcli hessian "x^T A x" --wrt x            ->  A + A^T
+
+      gradcli hessian "||A x - b||^2" --wrt x      ->  2 A^T A
+
+      gradcli hessian "x^2 y + y^3" --wrt x,y --scalar x,y
+    """
+    _run_derivation(
+        "hessian",
+        expr,
+        wrt,
+        scalar,
+        vector,
+        matrix,
+        symmetric,
+        fmt,
+        check,
+        seed,
+        LayoutOpt.numerator,
+    )
+
+
+@app.command()
+def verify(
+    claim: Annotated[str, typer.Argument(help='The claimed derivative, e.g. "2 A x".')],
+    of: Annotated[
+        str, typer.Option("--of", help="The expression it is claimed to be the derivative of.")
+    ],
+    wrt: Wrt = None,
+    jacobian: Annotated[bool, typer.Option("--jacobian", help="The claim is a Jacobian.")] = False,
+    hessian: Annotated[bool, typer.Option("--hessian", help="The claim is a Hessian.")] = False,
+    scalar: ScalarOpt = None,
+    vector: VectorOpt = None,
+    matrix: MatrixOpt = None,
+    symmetric: SymOpt = None,
+    fmt: FormatArg = None,
+    seed: SeedOpt = None,
+    layout: LayoutArg = LayoutOpt.numerator,
+    debug: DebugOpt = False,
+) -> None:
+    """Is CLAIM the gradient (Jacobian, Hessian) of the expression? Exit 0 if so, 1 if not.
+
+    Examples:
+
+      gradcli verify "(A + A^T) x" --of "x^T A x" --wrt x         ->  correct
+
+      gradcli verify "2 A x" --of "x^T A x" --wrt x   ->  wrong (only if A is symmetric)
+
+      gradcli verify "A" --of "A x + b" --wrt x --jacobian        ->  correct
+    """
+    from gradcli.calculus.drivers import Command
+    from gradcli.verify import verify as run_verify
+
+    if jacobian and hessian:
+        raise _bad("choose one of --jacobian and --hessian")
+    command = Command.JACOBIAN if jacobian else Command.HESSIAN if hessian else Command.GRAD
+    v = run_verify(
+        _read_expr(claim),
+        of,
+        wrt,
+        command=command,
+        scalar=scalar,
+        vector=vector,
+        matrix=matrix,
+        symmetric=symmetric,
+        layout=layout.value,
+        seed=seed,
+    )
+    _emit(v.derivation, _format(fmt), v)
+    if not v.correct:
+        raise typer.Exit(1)
+
+
+def _bad(message: str) -> GradcliError:
+    from gradcli.errors import OptionError
+
+    return OptionError(message)
+
+
+def _usage_hint(err: click.UsageError, argv: list[str]) -> str | None:
+    text = err.format_message()
+    if "No such option" in text or "requires an argument" in text:
+        for a in argv:
+            if a.startswith("-") and len(a) > 1 and not a.startswith("--") and a[1] not in "wsfh":
+                return (
+                    f"'{a}' was taken for an option; an expression that starts with '-' goes "
+                    f'after --, e.g. gradcli grad --wrt x -- "{a}"'
+                )
+    return None
+
+
+def _fail(code: int, message: str) -> NoReturn:
+    _err(message)
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, map every error to its exit status and message."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    command = typer.main.get_command(app)
+    try:
+        rc = command.main(args=args, prog_name="gradcli", standalone_mode=False)
+    except click.exceptions.Exit as ex:
+        sys.exit(ex.exit_code)
+    except click.UsageError as err:
+        hint = _usage_hint(err, args)
+        message = f"usage error: {err.format_message()}"
+        if err.ctx is not None:
+            message = err.ctx.get_usage() + "\n" + message
+        _fail(2, message + (f"\nhint: {hint}" if hint else ""))
+    except click.exceptions.Abort:
+        _fail(130, "aborted")
+    except GradcliError as err:
+        _fail(2, err.render())
+    except (RecursionError, MemoryError) as err:
+        _fail(
+            2, LimitError(f"the expression is too large to handle ({type(err).__name__})").render()
+        )
+    except Exception as err:  # noqa: BLE001 - the one boundary where a bug becomes exit 3
+        if debug or os.environ.get("GRADCLI_DEBUG"):
+            traceback.print_exc()
+        _fail(
+            3,
+            f"internal error: {type(err).__name__}: {err}; please report it with this command"
+            + ("" if debug else " (run with --debug for details)"),
+        )
+    sys.exit(rc if isinstance(rc, int) else 0)

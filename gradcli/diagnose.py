@@ -1,0 +1,124 @@
+"""Name the mistake in a wrong derivative, where a common one fits.
+
+Each test compares values at the failing point (or at a nearby point with
+some matrices made symmetric): a constant factor (``off by a factor of 2``,
+``wrong sign``), a transpose (or the other layout), a formula that only holds
+for symmetric matrices, and a missing or extra term of the true result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from gradcli.ir.dims import Dim
+from gradcli.ir.nodes import Add, Expr, Var, walk
+from gradcli.numeric.check import CheckResult
+from gradcli.numeric.evaluate import Array, evaluate
+from gradcli.printers import to_text
+
+RTOL = 1e-6
+
+
+def _close(a: Array, b: Array) -> bool:
+    scale = max(float(np.max(np.abs(b))), float(np.max(np.abs(a))), 1e-12)
+    return a.shape == b.shape and bool(np.max(np.abs(a - b)) <= RTOL * scale * 10)
+
+
+def _sizes(exprs: list[Expr], dims: dict[str, int]) -> dict[Dim, int]:
+    sizes: dict[Dim, int] = {}
+    for e in exprs:
+        for n in walk(e):
+            for d in (n.shape.rows, n.shape.cols):
+                for atom in d.factors or (d,):
+                    if atom.size is None and atom.name in dims:
+                        sizes[atom] = dims[atom.name]
+    return sizes
+
+
+def _factor(claim: Array, true: Array) -> str | None:
+    denom = float(np.sum(true * true))
+    if denom == 0.0:
+        return None
+    k = float(np.sum(claim * true)) / denom
+    if abs(k) < 1e-9 or not _close(claim, k * true):
+        return None
+    if abs(k + 1) < 1e-6:
+        return "wrong sign: the claim is the negative of the true derivative"
+    shown = f"{k:.6g}"
+    for frac in (2, 3, 4):
+        if abs(k * frac - round(k * frac)) < 1e-6 and abs(k) < 1:
+            shown = f"{round(k * frac)}/{frac}"
+    return f"off by a factor of {shown}: the claim is {shown} times the true derivative"
+
+
+def _transposed(claim: Array, true: Array, jacobian: bool) -> str | None:
+    if claim.shape[0] != claim.shape[1] or _close(true, true.T):
+        return None
+    if not _close(claim, true.T):
+        return None
+    if jacobian:
+        return "the transpose of the right answer (the denominator-layout Jacobian)"
+    return "the transpose of the right answer"
+
+
+def _missing_term(claim: Array, true: Array, terms: list[tuple[Expr, Array]]) -> str | None:
+    for term, value in terms:
+        if _close(claim, true - value):
+            return f"right up to a missing term: {to_text(term)}"
+        if _close(claim, true + value):
+            return f"right up to an extra term: {to_text(term)}"
+    return None
+
+
+def diagnose(
+    f: Expr,
+    wrt: list[Var],
+    claim: Expr,
+    true: Expr,
+    check: CheckResult,
+    variables: dict[str, Var],
+) -> str | None:
+    """A one-line diagnosis of how ``claim`` differs from ``true``, or None."""
+    if check.point is None:
+        return None
+    sizes = _sizes([f, claim, true], check.dims)
+
+    def value(e: Expr, env: dict[str, Array]) -> Array:
+        return evaluate(e, env, sizes)
+
+    try:
+        c, t = value(claim, check.point), value(true, check.point)
+    except (KeyError, ValueError):
+        return None
+    jac = not true.shape.is_vector and not true.is_scalar and f.shape != true.shape
+    terms = [(term, value(term, check.point)) for term in _terms(true)]
+    found = _factor(c, t) or _transposed(c, t, jac) or _missing_term(c, t, terms)
+    return found or _symmetric_only(claim, true, check.point, variables, value)
+
+
+def _terms(e: Expr) -> list[Expr]:
+    return list(e.terms) if isinstance(e, Add) else []
+
+
+def _symmetric_only(
+    claim: Expr,
+    true: Expr,
+    point: dict[str, Array],
+    variables: dict[str, Var],
+    value: Callable[[Expr, dict[str, Array]], Array],
+) -> str | None:
+    """Right when some non-symmetric square matrices are made symmetric."""
+    candidates = [
+        v for v in variables.values() if v.shape.is_matrix and v.shape.is_square and not v.symmetric
+    ]
+    for group in [[v] for v in candidates] + ([candidates] if len(candidates) > 1 else []):
+        env = dict(point)
+        for v in group:
+            env[v.name] = (point[v.name] + point[v.name].T) / 2
+        if _close(value(claim, env), value(true, env)):
+            names = " and ".join(v.name for v in group)
+            verb = "is" if len(group) == 1 else "are"
+            return f"right only when {names} {verb} symmetric"
+    return None

@@ -1,0 +1,566 @@
+"""Typed expression nodes.
+
+Nodes are immutable and compare structurally. Each computes its ``shape`` at
+construction and refuses an ill-shaped combination with ``IRShapeError`` (an
+internal error: user input is shape-checked earlier, with source spans).
+
+Build nodes through ``gradcli.ir.build`` (``add``, ``mul``, ...), which keeps
+expressions in a light canonical form; the raw constructors here do not
+simplify anything.
+
+Sums, Hadamard products and the scalar factors of a product are commutative:
+they compare as multisets, so ``a + b == b + a``, while their printed order is
+the order in which they were built.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar, cast
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover
+    from typing_extensions import dataclass_transform
+
+from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
+
+
+class IRShapeError(Exception):
+    """An internal shape inconsistency (a bug, never a user error)."""
+
+
+ELEMENTWISE_FUNCS: frozenset[str] = frozenset(
+    {"exp", "log", "sin", "cos", "tan", "tanh", "sqrt", "abs", "sigmoid", "relu", "sign", "step"}
+)
+
+
+class Expr:
+    """Base of all nodes. Subclasses are frozen dataclasses."""
+
+    shape: Shape
+    _hash: int
+    rank: ClassVar[int] = 50
+
+    def children(self) -> tuple[Expr, ...]:
+        return ()
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        """The same node over new children (used by generic rewriting)."""
+        return self
+
+    def ident(self) -> tuple[Any, ...]:
+        """What equality compares; order-free for commutative nodes."""
+        raise NotImplementedError
+
+    def _compute_shape(self) -> Shape:
+        raise NotImplementedError
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shape", self._compute_shape())
+        object.__setattr__(self, "_hash", hash((type(self).__name__, self.ident())))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if type(self) is not type(other) or not isinstance(other, Expr):
+            return False
+        return self._hash == other._hash and self.ident() == other.ident()
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.shape.is_scalar
+
+
+_T = TypeVar("_T", bound=type)
+
+
+@dataclass_transform(frozen_default=True, eq_default=False)
+def _node(cls: _T) -> _T:
+    """Apply a frozen dataclass without generated ``__eq__``/``__hash__``."""
+    return cast(_T, dataclass(frozen=True, eq=False, repr=True)(cls))
+
+
+@_node
+class Var(Expr):
+    name: str
+    var_shape: Shape
+    kind: Kind
+    symmetric: bool = False
+    rank: ClassVar[int] = 90
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.name, self.var_shape, self.symmetric)
+
+    def _compute_shape(self) -> Shape:
+        return self.var_shape
+
+
+@_node
+class Const(Expr):
+    value: float
+    rank: ClassVar[int] = 100
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.value,)
+
+    def _compute_shape(self) -> Shape:
+        return SCALAR
+
+
+@_node
+class Identity(Expr):
+    n: Dim
+    rank: ClassVar[int] = 95
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.n,)
+
+    def _compute_shape(self) -> Shape:
+        return Shape(self.n, self.n)
+
+
+@_node
+class Fill(Expr):
+    """A scalar broadcast to every entry of ``fill_shape`` (``ones`` is ``Fill(1)``)."""
+
+    value: Expr
+    fill_shape: Shape
+    rank: ClassVar[int] = 94
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.value,)
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        return Fill(kids[0], self.fill_shape)
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.value, self.fill_shape)
+
+    def _compute_shape(self) -> Shape:
+        if not self.value.is_scalar:
+            raise IRShapeError("Fill of a non-scalar")
+        return self.fill_shape
+
+
+@_node
+class Add(Expr):
+    terms: tuple[Expr, ...]
+    rank: ClassVar[int] = 10
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.terms
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        return Add(kids)
+
+    def ident(self) -> tuple[Any, ...]:
+        return (frozenset(_counted(self.terms)),)
+
+    def _compute_shape(self) -> Shape:
+        shapes = {t.shape for t in self.terms}
+        if len(shapes) != 1:
+            raise IRShapeError(f"Add of shapes {[str(s) for s in shapes]}")
+        return self.terms[0].shape
+
+
+@_node
+class Mul(Expr):
+    """``coeff * (scalar factors) * (matrix chain)``.
+
+    ``factors`` holds the scalar-valued factors first (commutative), then the
+    non-scalar factors in matrix-product order (the chain). The chain's
+    product may itself be a scalar (``x^T A x``).
+    """
+
+    coeff: float
+    factors: tuple[Expr, ...]
+    rank: ClassVar[int] = 30
+
+    @property
+    def scalars(self) -> tuple[Expr, ...]:
+        return tuple(f for f in self.factors if f.is_scalar)
+
+    @property
+    def chain(self) -> tuple[Expr, ...]:
+        return tuple(f for f in self.factors if not f.is_scalar)
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.factors
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        return Mul(self.coeff, kids)
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.coeff, frozenset(_counted(self.scalars)), self.chain)
+
+    def _compute_shape(self) -> Shape:
+        chain = self.chain
+        if not chain:
+            return SCALAR
+        rows, cols = chain[0].shape.rows, chain[0].shape.cols
+        for f in chain[1:]:
+            if f.shape.rows != cols:
+                raise IRShapeError(f"product {rows}x{cols} by {f.shape.plain()}")
+            cols = f.shape.cols
+        return Shape(rows, cols)
+
+
+@_node
+class Hadamard(Expr):
+    """Element-wise product of two or more same-shaped factors."""
+
+    factors: tuple[Expr, ...]
+    rank: ClassVar[int] = 32
+
+    def children(self) -> tuple[Expr, ...]:
+        return self.factors
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        return Hadamard(kids)
+
+    def ident(self) -> tuple[Any, ...]:
+        return (frozenset(_counted(self.factors)),)
+
+    def _compute_shape(self) -> Shape:
+        shapes = {f.shape for f in self.factors}
+        if len(shapes) != 1:
+            raise IRShapeError("Hadamard of different shapes")
+        return self.factors[0].shape
+
+
+@_node
+class Power(Expr):
+    """Element-wise power ``base .^ exponent`` (for a scalar: the usual power)."""
+
+    base: Expr
+    exponent: float
+    rank: ClassVar[int] = 60
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.base,)
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        return Power(kids[0], self.exponent)
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.base, self.exponent)
+
+    def _compute_shape(self) -> Shape:
+        return self.base.shape
+
+
+@_node
+class MatPow(Expr):
+    """``A^k`` for a square matrix and an integer ``k >= 2``."""
+
+    base: Expr
+    k: int
+    rank: ClassVar[int] = 61
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.base,)
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        return MatPow(kids[0], self.k)
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.base, self.k)
+
+    def _compute_shape(self) -> Shape:
+        if not self.base.shape.is_square:
+            raise IRShapeError("power of a non-square matrix")
+        return self.base.shape
+
+
+@_node
+class Unary(Expr):
+    """A node with one operand; subclasses give the shape rule."""
+
+    arg: Expr
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        return type(self)(kids[0])
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.arg,)
+
+
+def _square(s: Shape) -> Shape:
+    if not s.is_square or s.is_scalar:
+        raise IRShapeError("needs a square matrix")
+    return s
+
+
+@_node
+class Transpose(Unary):
+    rank: ClassVar[int] = 70
+
+    def _compute_shape(self) -> Shape:
+        return self.arg.shape.T
+
+
+@_node
+class Inverse(Unary):
+    rank: ClassVar[int] = 65
+
+    def _compute_shape(self) -> Shape:
+        return _square(self.arg.shape)
+
+
+@_node
+class Trace(Unary):
+    rank: ClassVar[int] = 80
+
+    def _compute_shape(self) -> Shape:
+        _square(self.arg.shape)
+        return SCALAR
+
+
+@_node
+class Det(Unary):
+    rank: ClassVar[int] = 80
+
+    def _compute_shape(self) -> Shape:
+        _square(self.arg.shape)
+        return SCALAR
+
+
+@_node
+class LogDet(Unary):
+    """``log|det A|``."""
+
+    rank: ClassVar[int] = 80
+
+    def _compute_shape(self) -> Shape:
+        _square(self.arg.shape)
+        return SCALAR
+
+
+@_node
+class SumAll(Unary):
+    rank: ClassVar[int] = 80
+
+    def _compute_shape(self) -> Shape:
+        return SCALAR
+
+
+@_node
+class Norm(Unary):
+    """Euclidean norm of a vector, Frobenius norm of a matrix."""
+
+    rank: ClassVar[int] = 80
+
+    def _compute_shape(self) -> Shape:
+        return SCALAR
+
+
+@_node
+class Softmax(Unary):
+    rank: ClassVar[int] = 80
+
+    def _compute_shape(self) -> Shape:
+        if not self.arg.shape.is_vector:
+            raise IRShapeError("softmax of a non-vector")
+        return self.arg.shape
+
+
+@_node
+class Diag(Unary):
+    """The diagonal matrix of a vector."""
+
+    rank: ClassVar[int] = 80
+
+    def _compute_shape(self) -> Shape:
+        s = self.arg.shape
+        if not s.is_vector:
+            raise IRShapeError("diag of a non-vector")
+        return Shape(s.rows, s.rows)
+
+
+@_node
+class DiagPart(Unary):
+    """The diagonal (a vector) of a square matrix."""
+
+    rank: ClassVar[int] = 80
+
+    def _compute_shape(self) -> Shape:
+        return Shape(_square(self.arg.shape).rows, ONE)
+
+
+@_node
+class Vec(Unary):
+    """The columns of a matrix stacked into one column vector."""
+
+    rank: ClassVar[int] = 80
+
+    def _compute_shape(self) -> Shape:
+        s = self.arg.shape
+        if s.cols == ONE:
+            return s
+        if s.rows == ONE:
+            return s.T
+        return Shape(_dim_product(s.rows, s.cols), ONE)
+
+
+@_node
+class Apply(Expr):
+    """An element-wise function (``ELEMENTWISE_FUNCS``) of any shape."""
+
+    func: str
+    arg: Expr
+    rank: ClassVar[int] = 80
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        return Apply(self.func, kids[0])
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.func, self.arg)
+
+    def _compute_shape(self) -> Shape:
+        return self.arg.shape
+
+
+@_node
+class Kron(Expr):
+    """Kronecker product ``A ⊗ B``."""
+
+    left: Expr
+    right: Expr
+    rank: ClassVar[int] = 33
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.left, self.right)
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        return Kron(kids[0], kids[1])
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.left, self.right)
+
+    def _compute_shape(self) -> Shape:
+        a, b = self.left.shape, self.right.shape
+        return Shape(_dim_product(a.rows, b.rows), _dim_product(a.cols, b.cols))
+
+
+def _dim_product(a: Dim, b: Dim) -> Dim:
+    return Dim.product(a, b)
+
+
+@_node
+class Entry(Expr):
+    """The scalar entry ``(i, j)`` (0-based) of a matrix with fixed dimensions."""
+
+    arg: Expr
+    i: int
+    j: int
+    rank: ClassVar[int] = 85
+
+    def children(self) -> tuple[Expr, ...]:
+        return (self.arg,)
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        return Entry(kids[0], self.i, self.j)
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.arg, self.i, self.j)
+
+    def _compute_shape(self) -> Shape:
+        return SCALAR
+
+
+@_node
+class Block(Expr):
+    """A block matrix, row by row; blocks in a row share their row count,
+    blocks in a column their column count. With scalar blocks this is the
+    literal ``[[a, b], [c, d]]`` (or ``[a, b]`` with one column)."""
+
+    rows: tuple[tuple[Expr, ...], ...]
+    rank: ClassVar[int] = 88
+
+    def children(self) -> tuple[Expr, ...]:
+        return tuple(e for r in self.rows for e in r)
+
+    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
+        width = len(self.rows[0])
+        return Block(tuple(tuple(kids[i : i + width]) for i in range(0, len(kids), width)))
+
+    def ident(self) -> tuple[Any, ...]:
+        return (self.rows,)
+
+    def _compute_shape(self) -> Shape:
+        widths = {len(r) for r in self.rows}
+        if len(widths) != 1:
+            raise IRShapeError("ragged block matrix")
+        rows = [r[0].shape.rows for r in self.rows]
+        for r in self.rows:
+            if len({e.shape.rows for e in r}) != 1:
+                raise IRShapeError("blocks in a row differ in height")
+        cols = [self.rows[0][j].shape.cols for j in range(len(self.rows[0]))]
+        for r in self.rows:
+            if [e.shape.cols for e in r] != cols:
+                raise IRShapeError("blocks in a column differ in width")
+        return Shape(_sum_dims(rows), _sum_dims(cols))
+
+
+def _sum_dims(dims: list[Dim]) -> Dim:
+    if len(dims) == 1:
+        return dims[0]
+    if all(d.size is not None for d in dims):
+        return Dim.fixed(sum(d.size for d in dims if d.size is not None))
+    return Dim("+".join(str(d) for d in dims))
+
+
+def _counted(items: tuple[Expr, ...]) -> list[tuple[Expr, int]]:
+    counts: dict[Expr, int] = {}
+    for it in items:
+        counts[it] = counts.get(it, 0) + 1
+    return list(counts.items())
+
+
+def walk(expr: Expr) -> list[Expr]:
+    """Every distinct node, children before parents (a topological order)."""
+    seen: set[int] = set()
+    order: list[Expr] = []
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for k in reversed(node.children()):
+            if id(k) not in seen:
+                stack.append((k, False))
+    return order
+
+
+def free_vars(expr: Expr) -> list[Var]:
+    """The variables of ``expr`` in order of first appearance, without repeats."""
+    out: dict[str, Var] = {}
+    for n in walk(expr):
+        if isinstance(n, Var) and n.name not in out:
+            out[n.name] = n
+    return list(out.values())
+
+
+def depends_on(expr: Expr, names: set[str]) -> bool:
+    return any(isinstance(n, Var) and n.name in names for n in walk(expr))
+
+
+def size(expr: Expr) -> int:
+    """The number of nodes, counting shared subtrees once."""
+    return len(walk(expr))

@@ -1,0 +1,197 @@
+"""Random dimensions, points and directions inside an expression's domain.
+
+The numerical check must not raise false alarms, so points are drawn where the
+expression is defined: positive entries under ``log``, ``sqrt`` and
+non-integer or negative powers, and well-conditioned, positive-determinant
+matrices under ``inv``, ``det`` and ``logdet``. Matrices are not symmetric
+unless declared so, or a missing transpose (``2 A x`` for the gradient of
+``x^T A x``) would go unnoticed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+from gradcli.ir.dims import Dim
+from gradcli.ir.nodes import Apply, Block, Det, Expr, Inverse, LogDet, MatPow, Power, Var, walk
+from gradcli.numeric.evaluate import Array, resolve_shape
+
+POSITIVE = "positive"
+INVERTIBLE = "invertible"
+PROFILES = 4
+MIN_SIZE, MAX_SIZE = 2, 6
+
+
+def choose_sizes(exprs: Iterable[Expr], rng: np.random.Generator) -> dict[Dim, int]:
+    """A size in ``2..6`` for every symbolic dimension of every node.
+
+    Distinct symbols get distinct sizes while there are enough (so a wrong
+    transpose of a non-square matrix shows); a block matrix's summed dimension
+    (``n+m``) gets the sum of its parts. Symbols are ordered by name, so the
+    result depends only on the symbols and the generator's state.
+    """
+    symbols: set[Dim] = set()
+    sums: dict[Dim, list[Dim]] = {}
+    for e in exprs:
+        for node in walk(e):
+            for d in (node.shape.rows, node.shape.cols):
+                symbols.update(_atoms(d))
+            if isinstance(node, Block):
+                sums.update(_block_sums(node))
+    free = sorted((d for d in symbols if d not in sums), key=lambda d: d.name)
+    choices = list(rng.permutation(np.arange(MIN_SIZE, MAX_SIZE + 1)))
+    sizes: dict[Dim, int] = {}
+    for i, d in enumerate(free):
+        sizes[d] = (
+            int(choices[i]) if i < len(choices) else int(rng.integers(MIN_SIZE, MAX_SIZE + 1))
+        )
+    for total, parts in sums.items():
+        sizes[total] = sum(p.resolve(sizes) for p in parts)
+    return sizes
+
+
+def _atoms(d: Dim) -> list[Dim]:
+    if d.size is not None:
+        return []
+    if d.factors:
+        return [a for f in d.factors for a in _atoms(f)]
+    return [d]
+
+
+def _block_sums(node: Block) -> dict[Dim, list[Dim]]:
+    """The summed dimensions a block matrix introduces, with their parts."""
+    out: dict[Dim, list[Dim]] = {}
+    heights = [r[0].shape.rows for r in node.rows]
+    widths = [e.shape.cols for e in node.rows[0]]
+    for total, parts in ((node.shape.rows, heights), (node.shape.cols, widths)):
+        if len(parts) > 1 and total.size is None:
+            out[total] = parts
+    return out
+
+
+def domain_hints(exprs: Iterable[Expr]) -> dict[str, set[str]]:
+    """Per variable name, the constraints of the arguments it occurs in.
+
+    ``"positive"``: inside the argument of ``log``, ``sqrt``, or a power with a
+    negative or non-integer exponent. ``"invertible"``: inside the argument of
+    ``inv``, ``det``, ``logdet`` or a negative matrix power.
+    """
+    hints: dict[str, set[str]] = {}
+    for e in exprs:
+        var_sets: dict[int, frozenset[str]] = {}
+        for node in walk(e):
+            names = _names_below(node, var_sets)
+            var_sets[id(node)] = names
+            label = _constraint(node)
+            if label is not None:
+                for name in names:
+                    hints.setdefault(name, set()).add(label)
+    return hints
+
+
+def _names_below(node: Expr, var_sets: Mapping[int, frozenset[str]]) -> frozenset[str]:
+    if isinstance(node, Var):
+        return frozenset({node.name})
+    out: frozenset[str] = frozenset()
+    for k in node.children():
+        out |= var_sets[id(k)]
+    return out
+
+
+def _constraint(node: Expr) -> str | None:
+    if isinstance(node, Apply) and node.func in ("log", "sqrt"):
+        return POSITIVE
+    if isinstance(node, Power) and (node.exponent < 0 or not float(node.exponent).is_integer()):
+        return POSITIVE
+    if isinstance(node, (Inverse, Det, LogDet)) or (isinstance(node, MatPow) and node.k < 0):
+        return INVERTIBLE
+    return None
+
+
+def sample_point(
+    vars: Iterable[Var],
+    sizes: Mapping[Dim, int],
+    rng: np.random.Generator,
+    hints: Mapping[str, set[str]],
+    profile: int,
+) -> dict[str, Array]:
+    """A random value (a 2-D array of the variable's shape) for each variable.
+
+    Profiles ``0, 1, 2, 3`` are progressively safer:
+
+    0. entries ``N(0, 1)``; ``"positive"`` variables ``U(0.5, 2)``; square
+       ``"invertible"`` ones ``c I + 0.3 G`` (``G`` non-symmetric, ``c`` large
+       enough that every eigenvalue has a positive real part, so the
+       determinant is positive and the matrix well-conditioned);
+    1. as 0, with the random parts of non-positive variables scaled by 0.3;
+    2. every entry ``U(0.5, 2)``, square matrices ``I + 0.2 U(0, 1)``;
+    3. every entry ``U(0.1, 0.5)``, square matrices ``I + 0.05 U(0, 1)``.
+
+    Symmetric variables are symmetrised, and made positive definite
+    (``B B^T / n + I``) when ``"invertible"``.
+    """
+    point: dict[str, Array] = {}
+    for v in vars:
+        rows, cols = resolve_shape(v.shape, sizes)
+        point[v.name] = _draw(v, rows, cols, rng, hints.get(v.name, set()), profile)
+    return point
+
+
+def _entries(rows: int, cols: int, rng: np.random.Generator, positive: bool, profile: int) -> Array:
+    if profile >= 3:
+        return rng.uniform(0.1, 0.5, (rows, cols))
+    if positive or profile == 2:
+        return rng.uniform(0.5, 2.0, (rows, cols))
+    scale = 1.0 if profile == 0 else 0.3
+    return scale * rng.standard_normal((rows, cols))
+
+
+def _draw(
+    v: Var, rows: int, cols: int, rng: np.random.Generator, labels: set[str], profile: int
+) -> Array:
+    positive = POSITIVE in labels
+    square = rows == cols and not v.shape.is_scalar
+    if v.symmetric and square:
+        return _draw_symmetric(rows, rng, labels, profile)
+    if square and (INVERTIBLE in labels or profile >= 2):
+        return _near_identity(rows, rng, positive, profile)
+    return _entries(rows, cols, rng, positive, profile)
+
+
+def _near_identity(n: int, rng: np.random.Generator, positive: bool, profile: int) -> Array:
+    """A non-symmetric matrix whose eigenvalues all have positive real parts.
+
+    A random ``n x n`` matrix with entries of size ``s`` has its eigenvalues in
+    a disc of radius about ``s sqrt(n)`` (the circular law), so ``c = 1 + s
+    sqrt(n)`` keeps them to the right of 0.
+    """
+    if profile >= 2:
+        spread = 0.2 if profile == 2 else 0.05
+        return np.eye(n) + spread * rng.uniform(0.0, 1.0, (n, n))
+    scale = 0.3 if positive or profile == 0 else 0.09
+    noise = rng.uniform(0.5, 2.0, (n, n)) if positive else rng.standard_normal((n, n))
+    return (1.0 + scale * np.sqrt(n)) * np.eye(n) + scale * noise
+
+
+def _draw_symmetric(n: int, rng: np.random.Generator, labels: set[str], profile: int) -> Array:
+    base = _entries(n, n, rng, POSITIVE in labels, profile)
+    if INVERTIBLE in labels or profile >= 2:
+        return base @ base.T / n + np.eye(n)
+    return (base + base.T) / 2.0
+
+
+def random_direction(
+    vars: Iterable[Var], sizes: Mapping[Dim, int], rng: np.random.Generator
+) -> dict[str, Array]:
+    """A random direction, one array per variable: ``N(0, 1)`` entries,
+    symmetrised for symmetric variables, scaled so that the whole direction has
+    unit norm (not each part: the direction of two scalars must not be stuck
+    on the diagonals ``(+-1, +-1)``)."""
+    out: dict[str, Array] = {}
+    for v in vars:
+        d = rng.standard_normal(resolve_shape(v.shape, sizes))
+        out[v.name] = (d + d.T) / 2.0 if v.symmetric else d
+    total = float(np.sqrt(sum(float(np.sum(d**2)) for d in out.values())))
+    return {k: d / max(total, 1e-300) for k, d in out.items()}

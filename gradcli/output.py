@@ -1,0 +1,97 @@
+"""Plain output formats: ``text``, ``latex``, ``numpy`` and ``json`` (SPEC §3).
+
+Each returns the whole of standard output as a string: one line per result
+for the line formats, one JSON object for ``json``. ``pretty`` lives in
+``gradcli.pretty`` (it needs Rich).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import TYPE_CHECKING, Any
+
+from gradcli.api import Derivation, Format
+from gradcli.ir.dims import Shape
+from gradcli.ir.nodes import Var
+from gradcli.numeric.check import CheckResult
+from gradcli.printers import to_text
+
+if TYPE_CHECKING:
+    from gradcli.verify import Verdict
+
+
+def shape_list(shape: Shape) -> list[str]:
+    """A NumPy-like shape with symbolic sizes: ``[]``, ``["n"]``, ``["n", "m"]``."""
+    if shape.is_scalar:
+        return []
+    if shape.is_vector:
+        return [str(shape.rows)]
+    return [str(shape.rows), str(shape.cols)]
+
+
+def _float(x: float | None) -> float | None:
+    if x is None or not math.isfinite(x):
+        return None
+    return float(f"{x:.3g}")
+
+
+def check_json(check: CheckResult | None) -> dict[str, Any]:
+    if check is None:
+        return {"passed": None, "skipped": True, "max_rel_error": None, "seed": None, "dims": {}}
+    out: dict[str, Any] = {
+        "passed": check.passed,
+        "max_rel_error": _float(check.max_rel_error),
+        "seed": check.seed,
+        "dims": dict(check.dims),
+    }
+    if check.reason:
+        out["reason"] = check.reason
+    return out
+
+
+def variables_json(variables: dict[str, Var]) -> dict[str, Any]:
+    out = {}
+    for name, v in variables.items():
+        entry: dict[str, Any] = {"kind": v.kind.value, "shape": shape_list(v.shape)}
+        if v.symmetric:
+            entry["symmetric"] = True
+        out[name] = entry
+    return out
+
+
+def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
+    obj: dict[str, Any] = {
+        "version": 1,
+        "command": "verify" if verdict else d.command.value,
+        "input": {"source": d.source, "text": to_text(d.input), "shape": shape_list(d.input.shape)},
+        "variables": variables_json(d.variables),
+        "results": [
+            {
+                "wrt": r.wrt,
+                "shape": shape_list(r.shape),
+                "layout": r.layout.value,
+                "text": r.text,
+                "latex": r.latex,
+                "numpy": r.numpy,
+            }
+            for r in d.results
+        ],
+        "check": check_json(d.check),
+    }
+    if d.notes:
+        obj["notes"] = d.notes
+    if verdict is not None:
+        obj.update(verdict.to_json())
+    return json.dumps(obj, indent=2, ensure_ascii=False)
+
+
+def render(d: Derivation, fmt: Format) -> str:
+    """Standard output for a line format (not ``pretty``)."""
+    if fmt is Format.JSON:
+        return to_json(d)
+    if fmt is Format.LATEX:
+        return d.latex
+    if fmt is Format.NUMPY:
+        return d.numpy
+    return d.text

@@ -1,0 +1,115 @@
+"""The ``pretty`` format: a Rich rendering for people at a terminal.
+
+The input as parsed, a small table of the variables with their kinds and
+shapes, each result in Unicode math with its shape and layout, and the line of
+the numerical check. Colours follow Rich's terminal detection and ``NO_COLOR``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from gradcli.calculus.drivers import Command
+from gradcli.numeric.check import CheckResult
+from gradcli.printers import to_unicode
+
+if TYPE_CHECKING:
+    from gradcli.api import Derivation, Result
+    from gradcli.verify import Verdict
+
+_SUB = str.maketrans("aehijklmnoprstuvx0123456789", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₀₁₂₃₄₅₆₇₈₉")
+
+
+def _subscript(name: str) -> str | None:
+    sub = name.translate(_SUB)
+    return sub if all(c != o for c, o in zip(sub, name, strict=True)) else None
+
+
+def label(command: Command, wrt: str) -> str:
+    """``∇ₓ f``, ``∂f/∂x``, ``∇²ₓ f`` (or ``∂f/∂(x,y)`` for stacked scalars)."""
+    sub = _subscript(wrt) if "," not in wrt else None
+    var = f"({wrt})" if "," in wrt else wrt
+    if command is Command.GRAD:
+        return f"∇{sub} f" if sub else f"∂f/∂{var}"
+    if command is Command.HESSIAN:
+        return f"∇²{sub} f" if sub else f"∂²f/∂{var}²"
+    return f"∂f/∂{var}"
+
+
+def _shape(r: Result) -> str:
+    s = r.shape
+    if s.is_scalar:
+        return "scalar"
+    if s.is_vector:
+        return f"vector, {s.rows}"
+    return f"{s.rows} × {s.cols}"
+
+
+def _check_line(check: CheckResult | None) -> Text:
+    if check is None:
+        return Text("not checked (--no-check)", style="dim")
+    dims = ", ".join(f"{k}={v}" for k, v in check.dims.items())
+    where = f" at {dims}" if dims else ""
+    if check.passed:
+        err = f"{check.max_rel_error:.1e}" if check.max_rel_error is not None else "0"
+        return Text(
+            f"✓ checked numerically: max relative error {err}{where} (seed {check.seed})",
+            style="green",
+        )
+    if check.passed is None:
+        return Text(f"? not checked: {check.reason}", style="yellow")
+    return Text(
+        f"✗ CHECK FAILED: {check.reason} (seed {check.seed}); please report this bug",
+        style="bold red",
+    )
+
+
+def _variables(d: Derivation) -> Table:
+    table = Table(show_header=False, box=None, padding=(0, 2, 0, 2))
+    for name, v in d.variables.items():
+        kind = "symmetric matrix" if v.symmetric else v.kind.value
+        table.add_row(Text(name, style="bold"), kind, "" if v.is_scalar else str(v.shape))
+    return table
+
+
+def show(d: Derivation, verdict: Verdict | None = None, console: Console | None = None) -> None:
+    """Print the derivation (and a ``verify`` verdict) to standard output."""
+    out = console or Console(highlight=False, soft_wrap=True)
+    out.print(Text("f = ", style="dim") + Text(to_unicode(d.input)))
+    out.print(_variables(d))
+    for note in d.notes:
+        out.print(Text(f"note: {note}", style="yellow"))
+    out.print()
+    if verdict is not None:
+        _verdict(out, d, verdict)
+        return
+    for r in d.results:
+        out.print(
+            Text(f"{label(d.command, r.wrt)} = ", style="bold cyan") + Text(r.unicode, style="bold")
+        )
+        extra = "" if d.command is Command.GRAD else f", {r.layout.value} layout"
+        out.print(Text(f"  ({_shape(r)}{extra})", style="dim"))
+    out.print(_check_line(d.check))
+
+
+def _verdict(out: Console, d: Derivation, v: Verdict) -> None:
+    style = "bold green" if v.correct else "bold red"
+    out.print(Text(f"claim: {v.claim_text}"))
+    out.print(Text(v.verdict.upper(), style=style) + Text(f": {v.reason}"))
+    if v.diagnosis:
+        out.print(Text(f"diagnosis: {v.diagnosis}", style="yellow"))
+    if not v.correct:
+        for r in d.results:
+            out.print(Text(f"true {label(d.command, r.wrt)} = ", style="cyan") + Text(r.unicode))
+    if v.counterexample:
+        out.print(Text("counterexample:", style="dim"))
+        for name, value in v.counterexample["point"].items():
+            out.print(Text(f"  {name} = {value}"))
+        out.print(Text(f"  true value:    {v.counterexample['true']}"))
+        out.print(Text(f"  claimed value: {v.counterexample['claim']}"))
+    if v.check is not None and v.correct:
+        out.print(_check_line(v.check))

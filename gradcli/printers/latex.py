@@ -1,0 +1,199 @@
+"""The ``latex`` format: one KaTeX-compatible formula, without ``$``.
+
+``\\left(A + A^{\\top}\\right) x``, ``\\frac{x}{\\lVert x \\rVert}`` for division
+by a scalar, ``\\odot``/``\\oslash`` element-wise, ``X^{-\\top}``, element-wise
+powers ``x^{\\odot 2}``, ``\\log\\left\\lvert\\det A\\right\\rvert`` for ``logdet``
+and ``\\sigma`` for the sigmoid. Names: one letter as is, trailing digits or an
+``_`` part as a subscript (``W1`` is ``W_{1}``), Greek names as letters
+(``alpha`` is ``\\alpha``, except ``sigma``), other words ``\\mathit{lam}``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from gradcli.ir.nodes import (
+    Apply,
+    Block,
+    Det,
+    Diag,
+    DiagPart,
+    Entry,
+    Expr,
+    Identity,
+    Kron,
+    LogDet,
+    Mul,
+    Norm,
+    Softmax,
+    SumAll,
+    Trace,
+    Var,
+    Vec,
+)
+from gradcli.printers.base import Prec, Printer, Product, format_number
+from gradcli.printers.unicode import GREEK
+
+_FUNCTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "exp": "\\exp",
+        "log": "\\log",
+        "sin": "\\sin",
+        "cos": "\\cos",
+        "tan": "\\tan",
+        "tanh": "\\tanh",
+        "sigmoid": "\\sigma",
+        "relu": "\\operatorname{relu}",
+        "sign": "\\operatorname{sign}",
+        "step": "\\operatorname{step}",
+    }
+)
+
+_TRAILING_DIGITS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9]*?)(?P<digits>[0-9]+)")
+
+
+def latex_word(word: str) -> str:
+    """One letter as is, digits as is, a Greek name as its command, else ``\\mathit``."""
+    if len(word) == 1 or word.isdigit():
+        return word
+    if word in GREEK:
+        return "\\" + word
+    return "\\mathit{" + word.replace("_", "\\_") + "}"
+
+
+def latex_name(name: str) -> str:
+    """``x``, ``W_{1}`` (for ``W1`` or ``W_1``), ``x_{i}``, ``\\alpha``, ``\\mathit{lam}``."""
+    head, _, sub = name.partition("_")
+    m = _TRAILING_DIGITS.fullmatch(head)
+    if not sub and m is not None:
+        head, sub = m["head"], m["digits"]
+    base = latex_word(head)
+    return f"{base}_{{{latex_word(sub)}}}" if sub else base
+
+
+def latex_number(v: float) -> str:
+    """``2``, ``0.5``, and ``2.5 \\cdot 10^{-8}`` for what text writes ``2.5e-08``."""
+    text = format_number(v)
+    if "e" not in text or "inf" in text:
+        return text
+    mantissa, exp = text.split("e")
+    power = f"10^{{{int(exp)}}}"
+    return power if mantissa == "1" else f"{mantissa} \\cdot {power}"
+
+
+class LatexPrinter(Printer):
+    """LaTeX for KaTeX: ``2 A^{\\top} \\left(A x - b\\right)``."""
+
+    had_mul = " \\odot "
+    had_div = " \\oslash "
+
+    def _paren(self, text: str) -> str:
+        return f"\\left({text}\\right)"
+
+    def _call(self, func: str, arg: Expr) -> str:
+        return f"{func}\\left({self._print(arg)}\\right)"
+
+    def _op(self, name: str, arg: Expr) -> str:
+        return self._call(f"\\operatorname{{{name}}}", arg)
+
+    # ------------------------------------------------------------ tokens
+
+    def _number(self, v: float) -> str:
+        return latex_number(v)
+
+    def _name(self, name: str) -> str:
+        return latex_name(name)
+
+    def _ones(self) -> str:
+        return "\\mathbf{1}"
+
+    def _transpose(self, base: str) -> str:
+        return f"{base}^{{\\top}}"
+
+    def _inverse(self, base: str, transposed: bool) -> str:
+        return f"{base}^{{-\\top}}" if transposed else f"{base}^{{-1}}"
+
+    def _matpow(self, base: str, k: int) -> str:
+        return f"{base}^{{{k}}}"
+
+    def _power(self, base: str, exponent: float, elementwise: bool) -> str:
+        mark = "\\odot " if elementwise else ""
+        sign = "-" if exponent < 0 else ""
+        return f"{base}^{{{mark}{sign}{self._number(abs(exponent))}}}"
+
+    # ------------------------------------------------------------ products
+
+    def _print_Mul(self, expr: Mul) -> str:  # noqa: N802
+        """``\\frac{num}{den}`` for scalar denominators, the sign outside."""
+        p = Product.of(expr)
+        if not p.dens:
+            return super()._print_Mul(expr)
+        numer = (*p.scalars, *p.chain)
+        if abs(p.coeff) == 1.0 and len(numer) == 1:
+            top = self._print(numer[0])
+        else:
+            top = self._print(Mul(abs(p.coeff), numer))
+        bottom = self._print(p.dens[0] if len(p.dens) == 1 else Mul(1.0, p.dens))
+        return self._signed(p.coeff < 0, f"\\frac{{{top}}}{{{bottom}}}")
+
+    # ------------------------------------------------------------ nodes
+
+    def _print_Identity(self, expr: Identity) -> str:  # noqa: N802
+        return "I"
+
+    def _print_Apply(self, expr: Apply) -> str:  # noqa: N802
+        if expr.func == "sqrt":
+            return f"\\sqrt{{{self._print(expr.arg)}}}"
+        if expr.func == "abs":
+            return f"\\left\\lvert {self._print(expr.arg)} \\right\\rvert"
+        return self._call(_FUNCTIONS.get(expr.func, f"\\operatorname{{{expr.func}}}"), expr.arg)
+
+    def _print_Trace(self, expr: Trace) -> str:  # noqa: N802
+        return self._op("tr", expr.arg)
+
+    def _print_Det(self, expr: Det) -> str:  # noqa: N802
+        return self._call("\\det", expr.arg)
+
+    def _print_LogDet(self, expr: LogDet) -> str:  # noqa: N802
+        """``\\log\\left\\lvert\\det A\\right\\rvert``: the bars delimit the argument."""
+        arg = expr.arg
+        det = f"\\det {self._print(arg)}" if isinstance(arg, Var) else self._call("\\det", arg)
+        return f"\\log\\left\\lvert{det}\\right\\rvert"
+
+    def _print_SumAll(self, expr: SumAll) -> str:  # noqa: N802
+        return self._op("sum", expr.arg)
+
+    def _print_Softmax(self, expr: Softmax) -> str:  # noqa: N802
+        return self._op("softmax", expr.arg)
+
+    def _print_Diag(self, expr: Diag) -> str:  # noqa: N802
+        return self._op("diag", expr.arg)
+
+    def _print_DiagPart(self, expr: DiagPart) -> str:  # noqa: N802
+        return self._op("diag", expr.arg)
+
+    def _print_Vec(self, expr: Vec) -> str:  # noqa: N802
+        return self._op("vec", expr.arg)
+
+    def _print_Norm(self, expr: Norm) -> str:  # noqa: N802
+        sub = "_{F}" if expr.arg.shape.is_matrix else ""
+        return f"\\lVert {self._print(expr.arg)} \\rVert{sub}"
+
+    def _print_Kron(self, expr: Kron) -> str:  # noqa: N802
+        left = self.parenthesize(expr.left, Prec.POWER)
+        return f"{left} \\otimes {self.parenthesize(expr.right, Prec.POWER)}"
+
+    def _print_Entry(self, expr: Entry) -> str:  # noqa: N802
+        """1-based subscripts: ``x_{2}``, ``A_{1,2}``."""
+        base = self.parenthesize(expr.arg, Prec.ATOM)
+        if "_" in base or "^" in base:
+            base = self._paren(base)
+        if expr.arg.shape.is_vector:
+            return f"{base}_{{{expr.i + 1}}}"
+        return f"{base}_{{{expr.i + 1},{expr.j + 1}}}"
+
+    def _print_Block(self, expr: Block) -> str:  # noqa: N802
+        rows = [" & ".join(self._print(e) for e in row) for row in expr.rows]
+        return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"

@@ -1,0 +1,336 @@
+"""The ``numpy`` format: one Python expression over ``np`` and the variable names.
+
+Contract (SPEC §3): ``eval(code, {"np": np}, env)``, with each vector bound to
+a 1-D array ``(n,)``, each matrix to a 2-D array and each scalar to a float,
+gives the value in the result's shape: ``(n,)`` for a column vector,
+``(m, n)`` for a matrix, ``(1, n)`` for a row vector (the Jacobian of a
+scalar), a float for a scalar.
+
+Inside the expression column and row vectors are both 1-D, so a transpose of a
+vector prints nothing (``x^T A x`` is ``x @ A @ x``) and an outer product, a
+chain whose inner dimension is 1, is spelled ``np.outer(x, y)``. In a chain,
+``diag(v) M`` is ``v[:, None] * M`` and ``M diag(v)`` is ``M * v`` (no n x n
+matrix is built), and ``X^-1 R`` is ``np.linalg.solve(X, R)``.
+
+Sizes (``np.eye(n)``, ``np.ones(n)``) come from ``dim_code``, which maps each
+symbolic ``Dim`` to code for its size; by default a dimension is read off the
+first variable that has it (``x.shape[0]``, ``A.shape[1]``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import ClassVar
+
+from gradcli.ir.dims import ONE, Dim, Shape
+from gradcli.ir.nodes import (
+    Apply,
+    Block,
+    Const,
+    Det,
+    Diag,
+    DiagPart,
+    Entry,
+    Expr,
+    Fill,
+    Identity,
+    Inverse,
+    Kron,
+    LogDet,
+    MatPow,
+    Norm,
+    Softmax,
+    SumAll,
+    Trace,
+    Transpose,
+    Vec,
+    free_vars,
+)
+from gradcli.printers.base import Prec, Printer, format_number, inverse_operand
+
+_UFUNCS: Mapping[str, str] = MappingProxyType(
+    {
+        "exp": "np.exp",
+        "log": "np.log",
+        "sin": "np.sin",
+        "cos": "np.cos",
+        "tan": "np.tan",
+        "tanh": "np.tanh",
+        "sqrt": "np.sqrt",
+        "abs": "np.abs",
+        "sign": "np.sign",
+    }
+)
+
+
+def dims_from_variables(expr: Expr) -> dict[Dim, str]:
+    """Code for each dimension that a variable of ``expr`` has: ``x.shape[0]``."""
+    out: dict[Dim, str] = {}
+    for v in free_vars(expr):
+        if v.shape.rows != ONE:
+            out.setdefault(v.shape.rows, f"{v.name}.shape[0]")
+        if v.shape.cols != ONE:
+            out.setdefault(v.shape.cols, f"{v.name}.shape[1]")
+    return out
+
+
+def split_outer(chain: Sequence[Expr]) -> list[tuple[Expr, ...]]:
+    """Cut a matrix chain where the inner dimension is 1 (``x y^T``).
+
+    Every piece but the first and the last is a scalar (``1 x 1``); the first
+    is a column or a scalar, the last a row or a scalar.
+    """
+    pieces: list[list[Expr]] = [[chain[0]]]
+    for prev, f in zip(chain, chain[1:], strict=False):
+        if prev.shape.cols == ONE:
+            pieces.append([f])
+        else:
+            pieces[-1].append(f)
+    return [tuple(p) for p in pieces]
+
+
+def _wrap(code: str, prec: Prec, min_prec: Prec = Prec.POWER) -> str:
+    return code if prec >= min_prec else f"({code})"
+
+
+class NumpyPrinter(Printer):
+    """NumPy code: ``2 * B.T @ (B @ x - b)``, ``np.trace(A)``, ``np.outer(x, y)``."""
+
+    PRECEDENCE: ClassVar[Mapping[str, Prec]] = MappingProxyType(
+        {
+            **Printer.PRECEDENCE,
+            "Inverse": Prec.ATOM,
+            "MatPow": Prec.ATOM,
+            "Kron": Prec.ATOM,
+            "Softmax": Prec.PRODUCT,
+        }
+    )
+    juxt = " * "
+    had_mul = " * "
+    had_div = " / "
+
+    def __init__(self, dim_code: Mapping[Dim, str] | None = None) -> None:
+        super().__init__()
+        self.dim_code: dict[Dim, str] = dict(dim_code or {})
+        self._dims: dict[Dim, str] = {}
+
+    def doprint(self, expr: Expr) -> str:
+        """The code; a row-vector result is reshaped to ``(1, n)``."""
+        self._dims = {**dims_from_variables(expr), **self.dim_code}
+        code = super().doprint(expr)
+        return f"np.reshape({code}, (1, -1))" if expr.shape.is_row else code
+
+    # ------------------------------------------------------------ precedence
+
+    def _prec_Transpose(self, expr: Transpose) -> Prec:  # noqa: N802
+        if expr.arg.shape.is_matrix or isinstance(expr.arg, Inverse):
+            return Prec.ATOM
+        return self.precedence(expr.arg)
+
+    def _prec_Apply(self, expr: Apply) -> Prec:  # noqa: N802
+        return Prec.PRODUCT if expr.func == "sigmoid" else Prec.ATOM
+
+    def _prec_Fill(self, expr: Fill) -> Prec:  # noqa: N802
+        return Prec.ATOM
+
+    # ------------------------------------------------------------ sizes and tokens
+
+    def _dim(self, d: Dim) -> str:
+        """Code for the size of ``d``; a composite dimension multiplies its parts."""
+        if d.size is not None:
+            return str(d.size)
+        if d in self._dims:
+            return self._dims[d]
+        if d.factors:
+            return " * ".join(self._dim(f) for f in d.factors)
+        raise ValueError(f"no code for the size of dimension {d}; pass it in dim_code")
+
+    def _shape(self, shape: Shape) -> str:
+        """``n`` for a vector (1-D), ``(m, n)`` for a matrix."""
+        if shape.cols == ONE:
+            return self._dim(shape.rows)
+        if shape.rows == ONE:
+            return self._dim(shape.cols)
+        return f"({self._dim(shape.rows)}, {self._dim(shape.cols)})"
+
+    def _number(self, v: float) -> str:
+        if math.isnan(v):
+            return "np.nan"
+        return "np.inf" if math.isinf(v) else format_number(v)
+
+    def _power(self, base: str, exponent: float, elementwise: bool) -> str:
+        sign = "-" if exponent < 0 else ""
+        return f"{base} ** {sign}{self._number(abs(exponent))}"
+
+    def _as_2d(self, e: Expr) -> str:
+        """``e`` as a 2-D array: a column ``(n, 1)``, a row ``(1, n)``, a scalar ``(1, 1)``."""
+        if e.shape.is_matrix:
+            return self._print(e)
+        target = "(-1, 1)" if e.shape.is_vector else "(1, -1)" if e.shape.is_row else "(1, 1)"
+        return f"np.reshape({self._print(e)}, {target})"
+
+    # ------------------------------------------------------------ chains
+
+    def _chain_items(self, chain: Sequence[Expr]) -> list[str]:
+        if not chain:
+            return []
+        code, prec = self._chain_code(chain)
+        return [_wrap(code, prec, Prec.PRODUCT)]
+
+    def _chain_code(self, chain: Sequence[Expr]) -> tuple[str, Prec]:
+        """A matrix chain: ``@`` within each piece of ``split_outer``, the column
+        and row pieces joined by ``np.outer``, the scalar pieces by ``*``."""
+        pieces = split_outer(chain)
+        if len(pieces) == 1:
+            return self._segment(pieces[0])
+        scalars: list[str] = []
+        vectors: list[tuple[str, Prec]] = []
+        for piece in pieces:
+            code, prec = self._segment(piece)
+            if piece[0].shape.rows == ONE and piece[-1].shape.cols == ONE:
+                scalars.append(_wrap(code, prec))
+            else:
+                vectors.append((code, prec))
+        if len(vectors) == 2:
+            vectors = [(f"np.outer({vectors[0][0]}, {vectors[1][0]})", Prec.ATOM)]
+        factors = [*scalars, *(_wrap(c, p) for c, p in vectors)]
+        return " * ".join(factors), Prec.PRODUCT if len(factors) > 1 else Prec.ATOM
+
+    def _segment(self, seg: Sequence[Expr]) -> tuple[str, Prec]:
+        """A chain without unit inner dimensions, folded left to right with ``@``."""
+        if len(seg) == 1:
+            return self._print(seg[0]), self.precedence(seg[0])
+        acc: str | None = None
+        for i, f in enumerate(seg):
+            rest = seg[i + 1 :]
+            if isinstance(f, Diag) and acc is not None:
+                acc = f"{acc} * {self.parenthesize(f.arg, Prec.POWER)}"
+                continue
+            if rest and (isinstance(f, Diag) or inverse_operand(f) is not None):
+                code, prec = self._act_left(f, rest)
+                if acc is None:
+                    return code, prec
+                return f"{acc} @ {_wrap(code, prec)}", Prec.PRODUCT
+            unit = self.parenthesize(f, Prec.POWER)
+            acc = unit if acc is None else f"{acc} @ {unit}"
+        return acc or "", Prec.PRODUCT
+
+    def _act_left(self, f: Expr, rest: Sequence[Expr]) -> tuple[str, Prec]:
+        """``diag(v) R`` as row scaling, ``X^-1 R`` as ``np.linalg.solve(X, R)``."""
+        rhs, rhs_prec = self._segment(rest)
+        if isinstance(f, Diag):
+            scaled = _wrap(rhs, rhs_prec)
+            if rest[-1].shape.cols == ONE:
+                return f"{self.parenthesize(f.arg, Prec.POWER)} * {scaled}", Prec.PRODUCT
+            return f"{self.parenthesize(f.arg, Prec.ATOM)}[:, None] * {scaled}", Prec.PRODUCT
+        matrix = inverse_operand(f)
+        if matrix is None:
+            raise TypeError(f"{type(f).__name__} does not act on the left")
+        return f"np.linalg.solve({self._print(matrix)}, {rhs})", Prec.ATOM
+
+    # ------------------------------------------------------------ transposes and inverses
+
+    def _print_Transpose(self, expr: Transpose) -> str:  # noqa: N802
+        if isinstance(expr.arg, Inverse):
+            return f"np.linalg.inv({self._print(expr.arg.arg)}).T"
+        if expr.arg.shape.is_matrix:
+            return self.parenthesize(expr.arg, Prec.ATOM) + ".T"
+        return self._print(expr.arg)
+
+    def _print_Inverse(self, expr: Inverse) -> str:  # noqa: N802
+        if isinstance(expr.arg, Transpose):
+            return f"np.linalg.inv({self._print(expr.arg.arg)}).T"
+        return f"np.linalg.inv({self._print(expr.arg)})"
+
+    def _print_MatPow(self, expr: MatPow) -> str:  # noqa: N802
+        return f"np.linalg.matrix_power({self._print(expr.base)}, {expr.k})"
+
+    # ------------------------------------------------------------ leaves
+
+    def _print_Identity(self, expr: Identity) -> str:  # noqa: N802
+        return f"np.eye({self._dim(expr.n)})"
+
+    def _print_Fill(self, expr: Fill) -> str:  # noqa: N802
+        """``np.ones(n)``, ``np.zeros((m, n))``, ``np.full(n, 2.5)`` (always float)."""
+        if expr.fill_shape.is_scalar:
+            return self._print(expr.value)
+        shape = self._shape(expr.fill_shape)
+        v = expr.value
+        if isinstance(v, Const) and v.value in (0.0, 1.0):
+            return f"np.{'ones' if v.value == 1.0 else 'zeros'}({shape})"
+        if isinstance(v, Const) and math.isfinite(v.value):
+            return f"np.full({shape}, {float(v.value)!r})"
+        return f"np.full({shape}, {self._print(v)})"
+
+    def _print_Apply(self, expr: Apply) -> str:  # noqa: N802
+        arg = self._print(expr.arg)
+        if expr.func == "sigmoid":
+            return f"1 / (1 + np.exp(-{self.parenthesize(expr.arg, Prec.POWER)}))"
+        if expr.func == "relu":
+            return f"np.maximum({arg}, 0)"
+        if expr.func == "step":
+            return f"np.heaviside({arg}, 0.5)"
+        return f"{_UFUNCS.get(expr.func, 'np.' + expr.func)}({arg})"
+
+    def _print_Trace(self, expr: Trace) -> str:  # noqa: N802
+        return f"np.trace({self._print(expr.arg)})"
+
+    def _print_Det(self, expr: Det) -> str:  # noqa: N802
+        return f"np.linalg.det({self._print(expr.arg)})"
+
+    def _print_LogDet(self, expr: LogDet) -> str:  # noqa: N802
+        return f"np.linalg.slogdet({self._print(expr.arg)})[1]"
+
+    def _print_SumAll(self, expr: SumAll) -> str:  # noqa: N802
+        return f"np.sum({self._print(expr.arg)})"
+
+    def _print_Norm(self, expr: Norm) -> str:  # noqa: N802
+        return f"np.linalg.norm({self._print(expr.arg)})"
+
+    def _print_Softmax(self, expr: Softmax) -> str:  # noqa: N802
+        u = self._print(expr.arg)
+        shifted = f"np.exp({u} - np.max({u}))"
+        return f"{shifted} / np.sum({shifted})"
+
+    def _print_Diag(self, expr: Diag) -> str:  # noqa: N802
+        return f"np.diag({self._print(expr.arg)})"
+
+    def _print_DiagPart(self, expr: DiagPart) -> str:  # noqa: N802
+        return f"np.diag({self._print(expr.arg)})"
+
+    def _print_Vec(self, expr: Vec) -> str:  # noqa: N802
+        return self.parenthesize(expr.arg, Prec.ATOM) + '.reshape(-1, order="F")'
+
+    def _print_Kron(self, expr: Kron) -> str:  # noqa: N802
+        """``np.kron`` of 1-D vectors of one orientation, else of 2-D operands."""
+        left, right = expr.left, expr.right
+        same_side = (left.shape.is_vector and right.shape.is_vector) or (
+            left.shape.is_row and right.shape.is_row
+        )
+        if same_side:
+            return f"np.kron({self._print(left)}, {self._print(right)})"
+        return f"np.kron({self._as_2d(left)}, {self._as_2d(right)})"
+
+    def _print_Entry(self, expr: Entry) -> str:  # noqa: N802
+        """0-based: ``x[i]`` for a vector or a row, ``A[i, j]`` for a matrix."""
+        base = self.parenthesize(expr.arg, Prec.ATOM)
+        if expr.arg.shape.is_vector:
+            return f"{base}[{expr.i}]"
+        if expr.arg.shape.is_row:
+            return f"{base}[{expr.j}]"
+        return f"{base}[{expr.i}, {expr.j}]"
+
+    def _print_Block(self, expr: Block) -> str:  # noqa: N802
+        """``np.array`` of scalars (1-D for a vector), else ``np.block`` of 2-D parts."""
+        if all(e.is_scalar for row in expr.rows for e in row):
+            rows = [[self._print(e) for e in row] for row in expr.rows]
+            if expr.shape.is_matrix:
+                inner = ", ".join("[" + ", ".join(r) + "]" for r in rows)
+            else:
+                inner = ", ".join(e for r in rows for e in r)
+            return f"np.array([{inner}], dtype=np.float64)"
+        grid = ", ".join("[" + ", ".join(self._as_2d(e) for e in row) + "]" for row in expr.rows)
+        code = f"np.block([{grid}])"
+        return code if expr.shape.is_matrix else f"np.ravel({code})"

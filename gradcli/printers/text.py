@@ -1,0 +1,122 @@
+"""The ``text`` format: the input language of SPEC §2, one line.
+
+What it prints parses back to the same expression, with the language's
+precedence (``-x^2`` is ``-(x^2)``, ``2 x^T y`` is ``2 (x^T y)``). Exceptions,
+for nodes the language has no spelling for: ``kron(A, B)``, ``vec(A)`` and the
+1-based entry ``A[1,2]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import ClassVar
+
+from gradcli.ir.nodes import (
+    Apply,
+    Block,
+    Det,
+    Diag,
+    DiagPart,
+    Entry,
+    Expr,
+    Identity,
+    Kron,
+    LogDet,
+    Norm,
+    Softmax,
+    SumAll,
+    Trace,
+    Vec,
+)
+from gradcli.printers.base import Prec, Printer
+
+
+class TextPrinter(Printer):
+    """Print in the input language: ``2 A^T (A x - b)``, ``x ./ y .^ 2``."""
+
+    PRECEDENCE: ClassVar[Mapping[str, Prec]] = MappingProxyType(
+        {**Printer.PRECEDENCE, "Kron": Prec.ATOM}
+    )
+
+    def _call(self, func: str, arg: Expr) -> str:
+        return f"{func}({self._print(arg)})"
+
+    # ------------------------------------------------------------ tokens
+
+    def _ones(self) -> str:
+        return "ones"
+
+    def _transpose(self, base: str) -> str:
+        return f"{base}^T"
+
+    def _inverse(self, base: str, transposed: bool) -> str:
+        return f"{base}^-T" if transposed else f"{base}^-1"
+
+    def _matpow(self, base: str, k: int) -> str:
+        return f"{base}^{k}"
+
+    def _power(self, base: str, exponent: float, elementwise: bool) -> str:
+        op = " .^ " if elementwise else "^"
+        return f"{base}{op}{self._exponent(exponent)}"
+
+    def _exponent(self, v: float) -> str:
+        return self._number(abs(v)) if v >= 0 else self.neg_sign + self._number(-v)
+
+    def _norm(self, body: str, frobenius: bool) -> str:
+        return f"||{body}||"
+
+    def _entry(self, base: str, index: str) -> str:
+        return f"{base}[{index}]"
+
+    # ------------------------------------------------------------ nodes
+
+    def _print_Identity(self, expr: Identity) -> str:  # noqa: N802
+        return "eye"
+
+    def _print_Apply(self, expr: Apply) -> str:  # noqa: N802
+        return self._call(expr.func, expr.arg)
+
+    def _print_Trace(self, expr: Trace) -> str:  # noqa: N802
+        return self._call("tr", expr.arg)
+
+    def _print_Det(self, expr: Det) -> str:  # noqa: N802
+        return self._call("det", expr.arg)
+
+    def _print_LogDet(self, expr: LogDet) -> str:  # noqa: N802
+        return self._call("logdet", expr.arg)
+
+    def _print_SumAll(self, expr: SumAll) -> str:  # noqa: N802
+        return self._call("sum", expr.arg)
+
+    def _print_Softmax(self, expr: Softmax) -> str:  # noqa: N802
+        return self._call("softmax", expr.arg)
+
+    def _print_Diag(self, expr: Diag) -> str:  # noqa: N802
+        return self._call("diag", expr.arg)
+
+    def _print_DiagPart(self, expr: DiagPart) -> str:  # noqa: N802
+        return self._call("diag", expr.arg)
+
+    def _print_Vec(self, expr: Vec) -> str:  # noqa: N802
+        return self._call("vec", expr.arg)
+
+    def _print_Norm(self, expr: Norm) -> str:  # noqa: N802
+        return self._norm(self._print(expr.arg), frobenius=expr.arg.shape.is_matrix)
+
+    def _print_Kron(self, expr: Kron) -> str:  # noqa: N802
+        return f"kron({self._print(expr.left)}, {self._print(expr.right)})"
+
+    def _print_Entry(self, expr: Entry) -> str:  # noqa: N802
+        """1-based: ``x[2]`` for a column vector, ``A[1,2]`` otherwise."""
+        base = self.parenthesize(expr.arg, Prec.ATOM)
+        if expr.arg.shape.is_vector:
+            return self._entry(base, str(expr.i + 1))
+        return self._entry(base, f"{expr.i + 1},{expr.j + 1}")
+
+    def _print_Block(self, expr: Block) -> str:  # noqa: N802
+        """``[a, b]`` for a column of scalars, else ``[[a, b], [c, d]]`` row by row."""
+        rows = [[self._print(e) for e in row] for row in expr.rows]
+        if len(expr.rows[0]) == 1 and all(row[0].is_scalar for row in expr.rows):
+            return "[" + ", ".join(r[0] for r in rows) + "]"
+        return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"

@@ -1,0 +1,139 @@
+"""The Unicode math form used by ``pretty``: ``(A + Aᵀ) x``, ``2 Aᵀ (A x − b)``.
+
+Same layout as the text form, with mathematical tokens: ``−`` for minus,
+``⊙``/``⊘`` for element-wise product and division, ``/`` for division by a
+scalar, superscripts (``Aᵀ``, ``X⁻ᵀ``, ``‖x‖²``, element-wise ``x⊙²``), ``σ``
+for the sigmoid, ``𝟏`` and ``I`` for ones and the identity. Variable names get
+subscript digits (``W1`` is ``W₁``) and Greek names their letter (``alpha`` is
+``α``; ``sigma`` stays a name, since ``σ`` is the sigmoid).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import ClassVar
+
+from gradcli.ir.nodes import Apply, Identity, Kron, LogDet
+from gradcli.printers.base import Prec, format_number
+from gradcli.printers.text import TextPrinter
+
+_SUPERSCRIPT = str.maketrans("0123456789-T", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+GREEK: Mapping[str, str] = MappingProxyType(
+    {
+        "alpha": "α",
+        "beta": "β",
+        "gamma": "γ",
+        "delta": "δ",
+        "epsilon": "ε",
+        "zeta": "ζ",
+        "eta": "η",
+        "theta": "θ",
+        "iota": "ι",
+        "kappa": "κ",
+        "lambda": "λ",
+        "mu": "μ",
+        "nu": "ν",
+        "xi": "ξ",
+        "pi": "π",
+        "rho": "ρ",
+        "tau": "τ",
+        "upsilon": "υ",
+        "phi": "φ",
+        "chi": "χ",
+        "psi": "ψ",
+        "omega": "ω",
+        "Gamma": "Γ",
+        "Delta": "Δ",
+        "Theta": "Θ",
+        "Lambda": "Λ",
+        "Xi": "Ξ",
+        "Pi": "Π",
+        "Sigma": "Σ",
+        "Upsilon": "Υ",
+        "Phi": "Φ",
+        "Psi": "Ψ",
+        "Omega": "Ω",
+    }
+)
+
+_NAME_WITH_INDEX = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9]*?)_?(?P<digits>[0-9]+)")
+
+
+def superscript(text: str) -> str:
+    """``text`` in superscript characters; only digits, ``-`` and ``T`` are mapped."""
+    return text.translate(_SUPERSCRIPT)
+
+
+def unicode_number(v: float) -> str:
+    """``2``, ``0.5``, ``−3``, and ``2.5×10⁻⁸`` for what text writes ``2.5e-08``."""
+    text = format_number(v)
+    if "e" in text and "inf" not in text:
+        mantissa, exp = text.split("e")
+        power = "10" + superscript(str(int(exp)))
+        text = power if mantissa in ("1", "-1") else f"{mantissa}×{power}"
+        if mantissa == "-1":
+            text = "-" + text
+    return text.replace("-", "−")
+
+
+class UnicodePrinter(TextPrinter):
+    """Pretty Unicode math for terminals: ``exp(xᵀ A x) (A + Aᵀ) x``."""
+
+    PRECEDENCE: ClassVar[Mapping[str, Prec]] = MappingProxyType(
+        {**TextPrinter.PRECEDENCE, "Kron": Prec.PRODUCT}
+    )
+    neg_sign = "−"
+    minus = " − "
+    had_mul = " ⊙ "
+    had_div = " ⊘ "
+
+    def _number(self, v: float) -> str:
+        return unicode_number(v)
+
+    def _name(self, name: str) -> str:
+        if name in GREEK:
+            return GREEK[name]
+        m = _NAME_WITH_INDEX.fullmatch(name)
+        if m is None:
+            return name
+        return GREEK.get(m["head"], m["head"]) + m["digits"].translate(_SUBSCRIPT)
+
+    def _ones(self) -> str:
+        return "𝟏"
+
+    def _transpose(self, base: str) -> str:
+        return base + "ᵀ"
+
+    def _inverse(self, base: str, transposed: bool) -> str:
+        return base + ("⁻ᵀ" if transposed else "⁻¹")
+
+    def _matpow(self, base: str, k: int) -> str:
+        return base + superscript(str(k))
+
+    def _power(self, base: str, exponent: float, elementwise: bool) -> str:
+        mark = "⊙" if elementwise else ""
+        if exponent.is_integer() and abs(exponent) < 1000:
+            return base + mark + superscript(str(int(exponent)))
+        return f"{base}{mark}^{self._number(exponent)}"
+
+    def _norm(self, body: str, frobenius: bool) -> str:
+        return f"‖{body}‖_F" if frobenius else f"‖{body}‖"
+
+    def _print_Identity(self, expr: Identity) -> str:  # noqa: N802
+        return "I"
+
+    def _print_Apply(self, expr: Apply) -> str:  # noqa: N802
+        if expr.func == "abs":
+            return f"|{self._print(expr.arg)}|"
+        return self._call("σ" if expr.func == "sigmoid" else expr.func, expr.arg)
+
+    def _print_LogDet(self, expr: LogDet) -> str:  # noqa: N802
+        return f"log|det({self._print(expr.arg)})|"
+
+    def _print_Kron(self, expr: Kron) -> str:  # noqa: N802
+        left = self.parenthesize(expr.left, Prec.POWER)
+        return f"{left} ⊗ {self.parenthesize(expr.right, Prec.POWER)}"

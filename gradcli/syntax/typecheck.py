@@ -1,0 +1,622 @@
+"""From syntax tree to typed IR: kinds, symbolic dimensions and their unification.
+
+Pass one infers a shape for every syntax node with a union-find over
+dimension variables (``x^T A x`` makes ``A`` square); a mismatch is a
+``ShapeError`` that names both sides and points at them. Pass two builds the
+IR with every dimension resolved and named (``n``, ``m``, ``k``, ...).
+
+A name's kind is, unless declared, a matrix when it starts with an upper-case
+letter and a column vector otherwise (SPEC §2). A variable dimension is never
+1: a vector is never silently a scalar.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from gradcli.errors import GradcliError, OptionError, ShapeError
+from gradcli.ir import build as B
+from gradcli.ir.dims import ONE, Dim, Kind, Shape
+from gradcli.ir.nodes import Expr, Var
+from gradcli.syntax import tree as T
+
+IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+DIM_NAMES = ["n", "m", "k", "p", "q", "r", "s", "t", "u", "v", "w"]
+
+# A dimension during inference: 0 is the fixed size 1; other ints are union-find
+# nodes, each either free or bound to a fixed size.
+DimTok = int
+ONE_TOK: DimTok = 0
+
+
+@dataclass
+class Declarations:
+    """Kinds the user declared (``--scalar a,t`` and friends)."""
+
+    scalar: set[str] = field(default_factory=set)
+    vector: set[str] = field(default_factory=set)
+    matrix: set[str] = field(default_factory=set)
+    symmetric: set[str] = field(default_factory=set)
+
+    def validate(self) -> None:
+        groups = {
+            "--scalar": self.scalar,
+            "--vector": self.vector,
+            "--matrix": self.matrix,
+            "--symmetric": self.symmetric,
+        }
+        seen: dict[str, str] = {}
+        for opt, names in groups.items():
+            for name in sorted(names):
+                if not IDENT.match(name):
+                    raise OptionError(
+                        f"{opt} {name!r} is not a variable name",
+                        hint="names are letters, digits and _, starting with a letter",
+                    )
+                if name in seen and {seen[name], opt} != {"--matrix", "--symmetric"}:
+                    raise OptionError(f"{name} is declared both {seen[name]} and {opt}")
+                seen[name] = opt
+
+    def kind_of(self, name: str) -> Kind:
+        if name in self.scalar:
+            return Kind.SCALAR
+        if name in self.vector:
+            return Kind.VECTOR
+        if name in self.matrix or name in self.symmetric:
+            return Kind.MATRIX
+        return Kind.MATRIX if name[0].isupper() else Kind.VECTOR
+
+
+class _Dims:
+    """Union-find over dimension tokens, with optional fixed sizes."""
+
+    def __init__(self) -> None:
+        self.parent: list[int] = [0]
+        self.size: list[int | None] = [1]
+
+    def fresh(self, size: int | None = None) -> DimTok:
+        if size == 1:
+            return ONE_TOK
+        self.parent.append(len(self.parent))
+        self.size.append(size)
+        return len(self.parent) - 1
+
+    def find(self, a: DimTok) -> DimTok:
+        while self.parent[a] != a:
+            self.parent[a] = self.parent[self.parent[a]]
+            a = self.parent[a]
+        return a
+
+    def unify(self, a: DimTok, b: DimTok) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if ONE_TOK in (ra, rb):
+            return False
+        sa, sb = self.size[ra], self.size[rb]
+        if sa is not None and sb is not None and sa != sb:
+            return False
+        self.parent[rb] = ra
+        self.size[ra] = sa if sa is not None else sb
+        return True
+
+
+@dataclass(frozen=True)
+class TShape:
+    rows: DimTok
+    cols: DimTok
+
+    @property
+    def is_scalar(self) -> bool:
+        return self.rows == ONE_TOK and self.cols == ONE_TOK
+
+    @property
+    def is_vector(self) -> bool:
+        return self.cols == ONE_TOK and self.rows != ONE_TOK
+
+
+SCALAR_T = TShape(ONE_TOK, ONE_TOK)
+
+
+@dataclass
+class Typed:
+    """The result of type checking: the IR and what the user should know."""
+
+    expr: Expr
+    variables: dict[str, Var]
+    notes: list[str]
+
+
+def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> Typed:
+    """Infer shapes, then build the IR. Raises ``GradcliError`` with spans."""
+    decls = decls or Declarations()
+    decls.validate()
+    checker = _Checker(source, decls)
+    try:
+        checker.infer(node)
+        expr = checker.build(node)
+    except GradcliError as err:
+        err.with_source(source)
+        if err.hint is None:
+            err.hint = checker.run_together_hint()
+        raise
+    return Typed(expr, checker.ir_vars(), checker.notes())
+
+
+class _Checker:
+    def __init__(self, source: str, decls: Declarations) -> None:
+        self.source = source
+        self.decls = decls
+        self.dims = _Dims()
+        self.shapes: dict[int, TShape] = {}
+        self.var_shapes: dict[str, TShape] = {}
+        self.var_order: list[str] = []
+        self.dim_names: dict[DimTok, Dim] = {}
+        self.vars: dict[str, Var] = {}
+
+    # ------------------------------------------------------------ pass one
+
+    def infer(self, node: T.Node) -> TShape:
+        stack: list[tuple[T.Node, bool]] = [(node, False)]
+        while stack:
+            n, done = stack.pop()
+            if done:
+                self.shapes[id(n)] = self._infer_one(n)
+                continue
+            stack.append((n, True))
+            stack.extend((k, False) for k in reversed(_kids(n)))
+        return self.shapes[id(node)]
+
+    def _shape(self, n: T.Node) -> TShape:
+        return self.shapes[id(n)]
+
+    def _infer_one(self, n: T.Node) -> TShape:
+        if isinstance(n, T.Num):
+            return SCALAR_T
+        if isinstance(n, T.Name):
+            return self._infer_name(n)
+        if isinstance(n, T.Unary):
+            return self._shape(n.operand)
+        if isinstance(n, T.Binary):
+            return self._infer_binary(n)
+        if isinstance(n, T.Power):
+            return self._infer_power(n)
+        if isinstance(n, T.Transpose):
+            s = self._shape(n.operand)
+            return TShape(s.cols, s.rows)
+        if isinstance(n, T.Norm):
+            return self._infer_norm(n)
+        if isinstance(n, T.Call):
+            return self._infer_call(n)
+        if isinstance(n, T.VectorLit):
+            self._need_scalars(n.items, "a vector literal [...]")
+            return TShape(self.dims.fresh(len(n.items)), ONE_TOK)
+        if isinstance(n, T.MatrixLit):
+            for row in n.rows:
+                self._need_scalars(row, "a matrix literal [[...]]")
+            return TShape(self.dims.fresh(len(n.rows)), self.dims.fresh(len(n.rows[0])))
+        raise TypeError(f"unknown syntax node {type(n).__name__}")
+
+    def _infer_name(self, n: T.Name) -> TShape:
+        if n.name == "eye":
+            d = self.dims.fresh()
+            return TShape(d, d)
+        if n.name == "ones":
+            return TShape(self.dims.fresh(), ONE_TOK)
+        if n.name in self.var_shapes:
+            return self.var_shapes[n.name]
+        kind = self.decls.kind_of(n.name)
+        if kind is Kind.SCALAR:
+            s = SCALAR_T
+        elif kind is Kind.VECTOR:
+            s = TShape(self.dims.fresh(), ONE_TOK)
+        elif n.name in self.decls.symmetric:
+            d = self.dims.fresh()
+            s = TShape(d, d)
+        else:
+            s = TShape(self.dims.fresh(), self.dims.fresh())
+        self.var_shapes[n.name] = s
+        self.var_order.append(n.name)
+        return s
+
+    def _infer_binary(self, n: T.Binary) -> TShape:
+        a, b = self._shape(n.left), self._shape(n.right)
+        if n.op == "*":
+            if a.is_scalar:
+                return b
+            if b.is_scalar:
+                return a
+            if not self.dims.unify(a.cols, b.rows):
+                raise self._mismatch(n, "cannot multiply", "by", _product_hint(a, b))
+            return TShape(a.rows, b.cols)
+        if n.op == "/":
+            if not b.is_scalar:
+                raise ShapeError(
+                    f"cannot divide by {self._describe(n.right)}: '/' divides by a scalar",
+                    n.right.span,
+                    hint="use ./ for element-wise division, or inv(B) for a matrix inverse",
+                )
+            return a
+        if a.is_scalar:
+            return b
+        if b.is_scalar:
+            return a
+        if not (self.dims.unify(a.rows, b.rows) and self.dims.unify(a.cols, b.cols)):
+            verb = {"+": "cannot add", "-": "cannot subtract"}.get(n.op, f"cannot apply {n.op} to")
+            joint = {"-": "from"}.get(n.op, "and")
+            if n.op == "-":
+                raise self._mismatch(n, verb, joint, None, swap=True)
+            raise self._mismatch(n, verb, joint, None)
+        return a
+
+    def _infer_power(self, n: T.Power) -> TShape:
+        b = self._shape(n.base)
+        k = self._exponent(n)
+        if n.elementwise or b.is_scalar:
+            return b
+        if b.is_vector or b.rows == ONE_TOK:
+            raise ShapeError(
+                f"{self._describe(n.base)} to the power {_num(k)} is not defined",
+                n.op_span.cover(n.exponent.span),
+                hint="use x .^ k for an element-wise power, or x^T x (||x||^2) for a square",
+            )
+        if not k.is_integer():
+            raise ShapeError(
+                f"a matrix power needs an integer exponent, not {_num(k)}",
+                n.exponent.span,
+                hint="use .^ for an element-wise power",
+            )
+        if not self.dims.unify(b.rows, b.cols):
+            raise ShapeError(
+                f"a power of {self._describe(n.base)} needs a square matrix",
+                n.base.span,
+            )
+        return b
+
+    def _exponent(self, n: T.Power) -> float:
+        k = const_eval(n.exponent)
+        if k is None:
+            raise ShapeError(
+                "the exponent must be a number",
+                n.exponent.span,
+                hint="write exp(s log(t)) for a variable exponent",
+            )
+        if abs(k) > 1e6:
+            raise ShapeError("the exponent is too large (limit: 1e6)", n.exponent.span)
+        return k
+
+    def _infer_norm(self, n: T.Norm) -> TShape:
+        s = self._shape(n.operand)
+        sub = n.sub
+        where = n.sub_span or n.span
+        if sub not in (None, "1", "2", "F", "fro"):
+            raise ShapeError(
+                f"the norm ||.||_{sub} is not supported",
+                where,
+                hint="use ||a|| or ||a||_2 (Euclidean), ||a||_1, or ||A||_F (Frobenius)",
+            )
+        is_matrix = s.rows != ONE_TOK and s.cols != ONE_TOK
+        if is_matrix and sub in ("1", "2"):
+            raise ShapeError(
+                f"||A||_{sub} of a matrix is ambiguous (induced or entry-wise?)",
+                where,
+                hint="write ||A||_F or ||A|| for the Frobenius norm",
+            )
+        return SCALAR_T
+
+    def _infer_call(self, n: T.Call) -> TShape:
+        (arg,) = n.args
+        s = self._shape(arg)
+        f = n.func
+        if f in ("sum", "norm2"):
+            return SCALAR_T
+        if f == "softmax":
+            if not s.is_vector:
+                raise self._kind_error(n, arg, "a column vector")
+            return s
+        if f in ("tr", "det", "logdet", "inv"):
+            if s.is_scalar:
+                return s
+            if s.rows == ONE_TOK or s.cols == ONE_TOK or not self.dims.unify(s.rows, s.cols):
+                raise self._kind_error(n, arg, "a square matrix")
+            return SCALAR_T if f != "inv" else s
+        if f == "diag":
+            if s.is_vector:
+                return TShape(s.rows, s.rows)
+            if s.is_scalar:
+                return s
+            if s.rows == ONE_TOK or not self.dims.unify(s.rows, s.cols):
+                raise self._kind_error(n, arg, "a vector or a square matrix")
+            return TShape(s.rows, ONE_TOK)
+        return s
+
+    def _need_scalars(self, items: Iterable[T.Node], what: str) -> None:
+        for it in items:
+            if not self._shape(it).is_scalar:
+                raise ShapeError(
+                    f"the entries of {what} must be scalars; {self._describe(it)} is not",
+                    it.span,
+                    hint="declare scalar variables with --scalar a,b",
+                )
+
+    # ------------------------------------------------------------ messages
+
+    def _describe(self, n: T.Node) -> str:
+        text = self.source[n.span.start : n.span.end].strip()
+        if len(text) > 30:
+            text = text[:27] + "..."
+        return f"{text} ({self.shape_text(self._shape(n))})"
+
+    def shape_text(self, s: TShape) -> str:
+        if s.is_scalar:
+            return "a scalar"
+        if s.is_vector:
+            return f"a vector of size {self._dim_text(s.rows)}"
+        if s.rows == ONE_TOK:
+            return f"a row vector of size {self._dim_text(s.cols)}"
+        return f"{self._dim_text(s.rows)}×{self._dim_text(s.cols)}"
+
+    def _dim_text(self, d: DimTok) -> str:
+        return str(self._dim(d))
+
+    def _mismatch(
+        self, n: T.Binary, verb: str, joint: str, hint: str | None, swap: bool = False
+    ) -> ShapeError:
+        left, right = (n.right, n.left) if swap else (n.left, n.right)
+        return ShapeError(
+            f"{verb} {self._describe(left)} {joint} {self._describe(right)}",
+            n.left.span,
+            extra_spans=(n.right.span,),
+            hint=hint,
+        )
+
+    def _kind_error(self, n: T.Call, arg: T.Node, need: str) -> ShapeError:
+        return ShapeError(f"{n.func} needs {need}, but {self._describe(arg)} is not", arg.span)
+
+    def run_together_hint(self) -> str | None:
+        """'did you mean `A x`?' for a name like ``Ax`` when ``A`` and ``x`` occur."""
+        names = set(self.var_order)
+        for name in self.var_order:
+            for i in range(1, len(name)):
+                head, tail = name[:i], name[i:]
+                if head in names and tail in names:
+                    return f"'{name}' is one variable; did you mean `{head} {tail}`?"
+        return None
+
+    def notes(self) -> list[str]:
+        hint = self.run_together_hint()
+        return [hint] if hint else []
+
+    # ------------------------------------------------------------ pass two
+
+    def _dim(self, tok: DimTok) -> Dim:
+        root = self.dims.find(tok)
+        if root == ONE_TOK:
+            return ONE
+        if root not in self.dim_names:
+            size = self.dims.size[root]
+            if size is not None:
+                self.dim_names[root] = Dim.fixed(size)
+            else:
+                used = sum(1 for d in self.dim_names.values() if d.size is None)
+                name = DIM_NAMES[used] if used < len(DIM_NAMES) else f"d{used + 1}"
+                self.dim_names[root] = Dim(name)
+        return self.dim_names[root]
+
+    def _ir_shape(self, s: TShape) -> Shape:
+        return Shape(self._dim(s.rows), self._dim(s.cols))
+
+    def ir_vars(self) -> dict[str, Var]:
+        return {name: self._var(name) for name in self.var_order}
+
+    def _var(self, name: str) -> Var:
+        if name not in self.vars:
+            s = self._ir_shape(self.var_shapes[name])
+            kind = self.decls.kind_of(name)
+            self.vars[name] = Var(name, s, kind, name in self.decls.symmetric)
+        return self.vars[name]
+
+    def build(self, node: T.Node) -> Expr:
+        for name in self.var_order:
+            self._var(name)
+        built: dict[int, Expr] = {}
+        stack: list[tuple[T.Node, bool]] = [(node, False)]
+        while stack:
+            n, done = stack.pop()
+            if done:
+                built[id(n)] = self._build_one(n, [built[id(k)] for k in _kids(n)])
+                continue
+            stack.append((n, True))
+            stack.extend((k, False) for k in reversed(_kids(n)))
+        return built[id(node)]
+
+    def _build_one(self, n: T.Node, kids: list[Expr]) -> Expr:
+        if isinstance(n, T.Num):
+            return B.const(n.value)
+        if isinstance(n, T.Name):
+            shape = self._ir_shape(self._shape(n))
+            if n.name == "eye":
+                return B.Identity(shape.rows) if not shape.is_scalar else B.const(1.0)
+            if n.name == "ones":
+                return B.ones(shape)
+            return self.vars[n.name]
+        if isinstance(n, T.Unary):
+            return B.neg(kids[0]) if n.op == "-" else kids[0]
+        if isinstance(n, T.Binary):
+            return _binary(n.op, kids[0], kids[1])
+        if isinstance(n, T.Power):
+            return _power(kids[0], const_eval(n.exponent) or 0.0, n.elementwise)
+        if isinstance(n, T.Transpose):
+            return B.transpose(kids[0])
+        if isinstance(n, T.Norm):
+            if n.sub == "1":
+                return B.sum_all(B.apply("abs", kids[0]))
+            return B.norm(kids[0])
+        if isinstance(n, T.Call):
+            return _call(n.func, kids[0])
+        if isinstance(n, T.VectorLit):
+            return B.block([[k] for k in kids])
+        if isinstance(n, T.MatrixLit):
+            width = len(n.rows[0])
+            return B.block([kids[i : i + width] for i in range(0, len(kids), width)])
+        raise TypeError(f"unknown syntax node {type(n).__name__}")
+
+
+def _kids(n: T.Node) -> list[T.Node]:
+    if isinstance(n, (T.Unary, T.Transpose, T.Norm)):
+        return [n.operand]
+    if isinstance(n, T.Binary):
+        return [n.left, n.right]
+    if isinstance(n, T.Power):
+        return [n.base]
+    if isinstance(n, T.Call):
+        return list(n.args)
+    if isinstance(n, T.VectorLit):
+        return list(n.items)
+    if isinstance(n, T.MatrixLit):
+        return [e for r in n.rows for e in r]
+    return []
+
+
+def _broadcast(a: Expr, b: Expr) -> tuple[Expr, Expr]:
+    if a.is_scalar and not b.is_scalar:
+        return B.fill(a, b.shape), b
+    if b.is_scalar and not a.is_scalar:
+        return a, B.fill(b, a.shape)
+    return a, b
+
+
+def _binary(op: str, a: Expr, b: Expr) -> Expr:
+    if op == "*":
+        return B.mul(a, b)
+    if op == "/":
+        return B.mul(a, B.power(b, -1.0))
+    if op == "./" and b.is_scalar:
+        return B.mul(a, B.power(b, -1.0))
+    a, b = _broadcast(a, b)
+    if op == "+":
+        return B.add(a, b)
+    if op == "-":
+        return B.sub(a, b)
+    if op == ".*":
+        return B.hadamard(a, b)
+    if op == "./":
+        return B.divide(a, b)
+    raise TypeError(f"unknown operator {op}")
+
+
+def _power(base: Expr, k: float, elementwise: bool) -> Expr:
+    if elementwise or base.is_scalar:
+        return B.power(base, k)
+    if k == -1:
+        return B.inverse(base)
+    return B.matpow(base, int(k))
+
+
+_CALLS = {
+    "sum": B.sum_all,
+    "tr": B.trace,
+    "det": B.det,
+    "logdet": B.logdet,
+    "inv": B.inverse,
+    "diag": B.diag,
+    "softmax": B.softmax,
+    "norm2": B.norm,
+}
+
+
+def _call(func: str, arg: Expr) -> Expr:
+    if func in _CALLS:
+        return _CALLS[func](arg)
+    return B.apply(func, arg)
+
+
+def const_eval(n: T.Node) -> float | None:
+    """The value of a constant numeric expression (``2``, ``-1``, ``1/2``), else None."""
+    if isinstance(n, T.Num):
+        return n.value
+    if isinstance(n, T.Unary):
+        v = const_eval(n.operand)
+        return None if v is None else (-v if n.op == "-" else v)
+    if isinstance(n, T.Binary) and n.op in ("+", "-", "*", "/", ".*", "./"):
+        a, b = const_eval(n.left), const_eval(n.right)
+        if a is None or b is None:
+            return None
+        if n.op == "+":
+            return a + b
+        if n.op == "-":
+            return a - b
+        if n.op in ("*", ".*"):
+            return a * b
+        return a / b if b != 0 else None
+    return None
+
+
+def _num(k: float) -> str:
+    return str(int(k)) if k.is_integer() else repr(k)
+
+
+def _product_hint(a: TShape, b: TShape) -> str | None:
+    if a.is_vector and b.is_vector:
+        return "for vectors x, y write x^T y (inner product), x .* y (element-wise) or x y^T"
+    return None
+
+
+@dataclass
+class Claim:
+    """A claimed derivative type-checked together with its expression."""
+
+    typed: Typed
+    claim: Expr
+    shape_ok: bool
+    expected: str
+
+
+def typecheck_claim(
+    tree: T.Node,
+    source: str,
+    claim_tree: T.Node,
+    claim_source: str,
+    decls: Declarations,
+    target: Callable[
+        [Callable[[str], TShape | None], TShape, Callable[[int], DimTok]], TShape | None
+    ],
+) -> Claim:
+    """Type-check ``claim_tree`` with the variables of ``tree``, and unify its
+    shape with ``target(var_shape, f_shape, fresh)``; a claim of another shape is
+    reported through ``shape_ok`` (it is a wrong answer, not bad input)."""
+    decls.validate()
+    checker = _Checker(source, decls)
+    try:
+        f_shape = checker.infer(tree)
+    except GradcliError as err:
+        raise err.with_source(source) from None
+    checker.source = claim_source
+    try:
+        c_shape = checker.infer(claim_tree)
+        want = target(checker.var_shapes.get, f_shape, checker.dims.fresh)
+        ok = want is None or (
+            checker.dims.unify(c_shape.rows, want.rows)
+            and checker.dims.unify(c_shape.cols, want.cols)
+        )
+        expected = checker.shape_text(want) if want is not None else ""
+        claim = checker.build(claim_tree)
+    except GradcliError as err:
+        raise err.with_source(claim_source) from None
+    checker.source = source
+    expr = checker.build(tree)
+    return Claim(Typed(expr, checker.ir_vars(), checker.notes()), claim, ok, expected)
+
+
+__all__ = [
+    "ONE_TOK",
+    "Claim",
+    "Declarations",
+    "TShape",
+    "Typed",
+    "const_eval",
+    "typecheck",
+    "typecheck_claim",
+]

@@ -1,0 +1,207 @@
+"""``verify``: is a claimed derivative right, and if not, where does it go wrong?
+
+The claim is parsed in the same language, type-checked together with the
+expression (so ``A`` means the same matrix in both), compared in shape with
+the true derivative, then checked against finite differences of the
+expression itself, at random points inside its domain, with non-symmetric
+matrices unless declared (so a missing transpose shows). When it is wrong the
+verdict carries the true derivative, a concrete point, both values and, where
+one fits, a diagnosis of the mistake.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gradcli.api import Derivation, Names, Result, _dim_code, _names, _resolve_wrt, declarations
+from gradcli.calculus.drivers import Command, Layout, derivative_results
+from gradcli.diagnose import diagnose
+from gradcli.errors import GradcliError, OptionError
+from gradcli.ir.dims import ONE, Shape
+from gradcli.ir.nodes import Expr, free_vars
+from gradcli.numeric.check import CheckResult, Mode, check_derivative
+from gradcli.printers import to_text
+from gradcli.simplify import present
+from gradcli.syntax import parse
+from gradcli.syntax.tree import Node
+from gradcli.syntax.typecheck import ONE_TOK, TShape, typecheck_claim
+
+_MODE = {Command.GRAD: Mode.GRAD, Command.JACOBIAN: Mode.JACOBIAN, Command.HESSIAN: Mode.HESSIAN}
+
+
+@dataclass
+class Verdict:
+    """``correct`` or ``wrong``, with the evidence."""
+
+    verdict: str
+    claim: str
+    claim_text: str
+    reason: str
+    derivation: Derivation
+    check: CheckResult | None
+    diagnosis: str | None = None
+    counterexample: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def correct(self) -> bool:
+        return self.verdict == "correct"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "verdict": self.verdict,
+            "claim": {"source": self.claim, "text": self.claim_text},
+            "reason": self.reason,
+            "diagnosis": self.diagnosis,
+        }
+        if self.counterexample is not None:
+            out["counterexample"] = self.counterexample
+        return out
+
+
+TargetFn = Callable[[Callable[[str], TShape | None], TShape, Callable[[int], int]], TShape | None]
+
+
+def _target(command: Command, wrt: list[str], layout: Layout) -> TargetFn:
+    """The expected shape of the claim, from the type checker's variables."""
+
+    def target(
+        var_shape: Callable[[str], TShape | None], f_shape: TShape, fresh: Callable[[int], int]
+    ) -> TShape | None:
+        shapes = [var_shape(n) for n in wrt]
+        known = [s for s in shapes if s is not None]
+        if len(known) != len(shapes) or not known:
+            return None
+        if command is Command.GRAD and len(known) == 1:
+            return known[0]
+        x_rows = _column_size(known, fresh)
+        if x_rows is None:
+            return None
+        if command is Command.GRAD:
+            return TShape(x_rows, ONE_TOK)
+        if command is Command.HESSIAN:
+            return TShape(x_rows, x_rows)
+        if f_shape.cols != ONE_TOK:
+            return None
+        if layout is Layout.DENOMINATOR:
+            return TShape(x_rows, f_shape.rows)
+        return TShape(f_shape.rows, x_rows)
+
+    return target
+
+
+def _column_size(shapes: list[TShape], fresh: Callable[[int], int]) -> int | None:
+    """The size of the variable as a column: stacked scalars, or one vector."""
+    if len(shapes) > 1 and all(s.is_scalar for s in shapes):
+        return fresh(len(shapes))
+    if len(shapes) == 1 and shapes[0].cols == ONE_TOK:
+        return shapes[0].rows
+    return None
+
+
+def verify(
+    claim: str,
+    of: str,
+    wrt: Names = None,
+    *,
+    command: Command | str = Command.GRAD,
+    scalar: Names = None,
+    vector: Names = None,
+    matrix: Names = None,
+    symmetric: Names = None,
+    layout: Layout | str = Layout.NUMERATOR,
+    seed: int | None = None,
+) -> Verdict:
+    """Check ``claim`` as the gradient (Jacobian, Hessian) of ``of`` w.r.t. ``wrt``."""
+    command, layout = Command(command), Layout(layout)
+    decls = declarations(scalar, vector, matrix, symmetric)
+    tree = _parse(of)
+    claim_tree = _parse(claim)
+    names = _names(wrt)
+    joint = typecheck_claim(tree, of, claim_tree, claim, decls, _target(command, names, layout))
+    f, variables, c = joint.typed.expr, joint.typed.variables, joint.claim
+    extra = sorted(n for n in _names_in(c) if n not in _names_in(f))
+    if extra:
+        raise OptionError(
+            f"the claim uses {', '.join(extra)}, which the expression does not contain"
+        )
+    wrt_vars = _resolve_wrt(names or None, variables, of, decls)
+    if command is not Command.JACOBIAN and not f.is_scalar:
+        raise OptionError(f"{command.value} needs a scalar expression; use --jacobian")
+    targets = derivative_results(command, f, wrt_vars, layout)
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    code = _dim_code([*variables.values(), *wrt_vars])
+    results = [Result(t.wrt, present(t.expr), layout, code, t.label) for t in targets]
+    deriv = Derivation(command, of, f, variables, results, None, seed, joint.typed.notes)
+    claim_text = to_text(c)
+    if not joint.shape_ok or len(targets) != 1 or c.shape != targets[0].expr.shape:
+        want = joint.expected or _shape_words(targets[0].expr.shape) if targets else "?"
+        reason = (
+            f"the claim has the wrong shape: expected {want}, the claim is {_shape_words(c.shape)}"
+        )
+        return Verdict("wrong", claim, claim_text, reason, deriv, None)
+    gradient = targets[0].gradient if command is Command.HESSIAN else None
+    check = check_derivative(
+        f,
+        wrt_vars,
+        [c],
+        _MODE[command],
+        seed=seed,
+        gradient=gradient,
+        denominator=layout is Layout.DENOMINATOR,
+    )
+    deriv.check = check
+    if check.passed:
+        return Verdict(
+            "correct", claim, claim_text, "it agrees with finite differences", deriv, check
+        )
+    if check.passed is None:
+        raise GradcliError(f"cannot decide: {check.reason}")
+    example = _counterexample(check)
+    diagnosis = diagnose(f, wrt_vars, c, targets[0].expr, check, variables)
+    reason = "it disagrees with finite differences of the expression"
+    return Verdict("wrong", claim, claim_text, reason, deriv, check, diagnosis, example)
+
+
+def _parse(source: str) -> Node:
+    try:
+        return parse(source)
+    except GradcliError as err:
+        raise err.with_source(source) from None
+
+
+def _names_in(e: Expr) -> set[str]:
+    return {v.name for v in free_vars(e)}
+
+
+def _shape_words(shape: Shape) -> str:
+    if shape.is_scalar:
+        return "a scalar"
+    if shape.is_vector:
+        return f"a vector of size {shape.rows}"
+    if shape.rows == ONE:
+        return f"a row vector of size {shape.cols}"
+    return f"a {shape.rows}×{shape.cols} matrix"
+
+
+def _array(a: np.ndarray) -> Any:
+    a = np.asarray(a, dtype=float)
+    if a.shape == (1, 1):
+        return round(float(a[0, 0]), 6)
+    if a.ndim == 2 and a.shape[1] == 1:
+        a = a[:, 0]
+    return np.round(a, 6).tolist()
+
+
+def _counterexample(check: CheckResult) -> dict[str, Any]:
+    return {
+        "point": {k: _array(v) for k, v in (check.point or {}).items()},
+        "dims": dict(check.dims),
+        "true": _array(check.expected) if check.expected is not None else None,
+        "claim": _array(check.got) if check.got is not None else None,
+    }
