@@ -12,7 +12,6 @@ import traceback
 from enum import Enum
 from typing import Annotated, NoReturn
 
-import click
 import typer
 
 from gradcli import __version__
@@ -60,20 +59,28 @@ Expr = Annotated[
         help="The expression, e.g. \"x^T A x\". '-' reads it from standard input; "
         "one that starts with '-' goes after '--'.",
         show_default=False,
+        metavar="EXPR",
     ),
 ]
 Wrt = Annotated[
     list[str] | None,
-    typer.Option("--wrt", "-w", help="Variable(s) to differentiate by: --wrt x or --wrt x,y."),
+    typer.Option(
+        "--wrt", "-w", metavar="VARS", help="Variable(s) to differentiate by: --wrt x or --wrt x,y."
+    ),
 ]
 ScalarOpt = Annotated[
-    list[str] | None, typer.Option("--scalar", "-s", help="Declare scalars: --scalar a,t.")
+    list[str] | None,
+    typer.Option("--scalar", "-s", metavar="NAMES", help="Declare scalars: --scalar a,t."),
 ]
-VectorOpt = Annotated[list[str] | None, typer.Option("--vector", help="Declare vectors.")]
-MatrixOpt = Annotated[list[str] | None, typer.Option("--matrix", help="Declare matrices.")]
+VectorOpt = Annotated[
+    list[str] | None, typer.Option("--vector", metavar="NAMES", help="Declare vectors.")
+]
+MatrixOpt = Annotated[
+    list[str] | None, typer.Option("--matrix", metavar="NAMES", help="Declare matrices.")
+]
 SymOpt = Annotated[
     list[str] | None,
-    typer.Option("--symmetric", help="Declare symmetric matrices: --symmetric S."),
+    typer.Option("--symmetric", metavar="NAMES", help="Declare symmetric matrices: --symmetric S."),
 ]
 FormatArg = Annotated[
     FormatOpt | None,
@@ -88,7 +95,8 @@ CheckOpt = Annotated[
     bool, typer.Option("--check/--no-check", help="Check the result numerically at a random point.")
 ]
 SeedOpt = Annotated[
-    int | None, typer.Option("--seed", help="Seed of the numerical check (reproducible).")
+    int | None,
+    typer.Option("--seed", metavar="N", help="Seed of the numerical check (reproducible)."),
 ]
 LayoutArg = Annotated[
     LayoutOpt, typer.Option("--layout", help="Jacobian layout: numerator (m x n) or denominator.")
@@ -178,10 +186,10 @@ def _emit(d: object, chosen: str, verdict: object = None) -> None:
 
         show(d, verdict)  # type: ignore[arg-type]
         return
-    from gradcli.output import render, to_json
+    from gradcli.output import render, render_verdict
 
-    if chosen == "json":
-        typer.echo(to_json(d, verdict))  # type: ignore[arg-type]
+    if verdict is not None:
+        typer.echo(render_verdict(verdict, Format(chosen)))  # type: ignore[arg-type]
     else:
         typer.echo(render(d, Format(chosen)))  # type: ignore[arg-type]
 
@@ -201,7 +209,7 @@ def _finish_check(d: object, chosen: str) -> None:
 
 
 def _err(message: str) -> None:
-    click.echo(message, err=True)
+    typer.echo(message, err=True)
 
 
 @app.command()
@@ -286,7 +294,7 @@ def hessian(
     seed: SeedOpt = None,
     debug: DebugOpt = False,
 ) -> None:
-    """Hessian of a scalar expression w.r.t. a vector (or stacked scalars).
+    """Hessian of a scalar expression, by a vector or by stacked scalars.
 
     Examples:
 
@@ -368,8 +376,13 @@ def _bad(message: str) -> GradcliError:
     return OptionError(message)
 
 
-def _usage_hint(err: click.UsageError, argv: list[str]) -> str | None:
-    text = err.format_message()
+def _is(err: BaseException, name: str) -> bool:
+    """Whether ``err`` is a Click exception ``name`` (Typer may vendor its own Click)."""
+    return any(cls.__name__ == name for cls in type(err).__mro__)
+
+
+def _usage_hint(err: Exception, argv: list[str]) -> str | None:
+    text = _message(err)
     if "No such option" in text or "requires an argument" in text:
         for a in argv:
             if a.startswith("-") and len(a) > 1 and not a.startswith("--") and a[1] not in "wsfh":
@@ -378,6 +391,29 @@ def _usage_hint(err: click.UsageError, argv: list[str]) -> str | None:
                     f'after --, e.g. gradcli grad --wrt x -- "{a}"'
                 )
     return None
+
+
+def _message(err: Exception) -> str:
+    fmt = getattr(err, "format_message", None)
+    return str(fmt()) if callable(fmt) else str(err)
+
+
+def _click_error(err: Exception, args: list[str]) -> None:
+    """Map Click's own exceptions (usage errors, exit, abort); return for anything else."""
+    if _is(err, "Exit"):
+        sys.exit(getattr(err, "exit_code", 0))
+    if _is(err, "Abort"):
+        _fail(130, "aborted")
+    if _is(err, "NoArgsIsHelpError"):
+        typer.echo(_message(err))
+        sys.exit(0)
+    if _is(err, "UsageError"):
+        hint = _usage_hint(err, args)
+        message = f"usage error: {_message(err)}"
+        ctx = getattr(err, "ctx", None)
+        if ctx is not None:
+            message = ctx.get_usage() + "\n" + message
+        _fail(2, message + (f"\nhint: {hint}" if hint else ""))
 
 
 def _fail(code: int, message: str) -> NoReturn:
@@ -392,16 +428,6 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
         rc = command.main(args=args, prog_name="gradcli", standalone_mode=False)
-    except click.exceptions.Exit as ex:
-        sys.exit(ex.exit_code)
-    except click.UsageError as err:
-        hint = _usage_hint(err, args)
-        message = f"usage error: {err.format_message()}"
-        if err.ctx is not None:
-            message = err.ctx.get_usage() + "\n" + message
-        _fail(2, message + (f"\nhint: {hint}" if hint else ""))
-    except click.exceptions.Abort:
-        _fail(130, "aborted")
     except GradcliError as err:
         _fail(2, err.render())
     except (RecursionError, MemoryError) as err:
@@ -409,6 +435,7 @@ def main(argv: list[str] | None = None) -> None:
             2, LimitError(f"the expression is too large to handle ({type(err).__name__})").render()
         )
     except Exception as err:  # noqa: BLE001 - the one boundary where a bug becomes exit 3
+        _click_error(err, args)
         if debug or os.environ.get("GRADCLI_DEBUG"):
             traceback.print_exc()
         _fail(

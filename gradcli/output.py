@@ -95,3 +95,18 @@ def render(d: Derivation, fmt: Format) -> str:
     if fmt is Format.NUMPY:
         return d.numpy
     return d.text
+
+
+def render_verdict(v: Verdict, fmt: Format) -> str:
+    """``verify`` in a line format: the verdict first, then the evidence."""
+    if fmt is Format.JSON:
+        return to_json(v.derivation, v)
+    prefix = "# " if fmt is Format.NUMPY else ""
+    lines = [f"{prefix}{v.verdict}: {v.reason}"]
+    if v.diagnosis:
+        lines.append(f"{prefix}diagnosis: {v.diagnosis}")
+    if not v.correct:
+        for r in v.derivation.results:
+            shown = {Format.LATEX: r.latex, Format.NUMPY: r.numpy}.get(fmt, r.text)
+            lines.append(shown if fmt is Format.NUMPY else f"true: {shown}")
+    return "\n".join(lines)

@@ -381,7 +381,8 @@ class _Checker:
         for name in self.var_order:
             for i in range(1, len(name)):
                 head, tail = name[:i], name[i:]
-                if head in names and tail in names:
+                head_ok = head in names or (len(head) == 1 and head.isupper())
+                if head_ok and tail in names:
                     return f"'{name}' is one variable; did you mean `{head} {tail}`?"
         return None
 
