@@ -13,10 +13,14 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from gradcli.calculus import derivative_results
 from gradcli.calculus.drivers import Command, Layout, Target
 from gradcli.errors import GradcliError, OptionError, ShapeError, Span
+
+if TYPE_CHECKING:
+    from gradcli.expand import Expanded
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
@@ -45,6 +49,7 @@ class Result:
     layout: Layout
     dim_code: dict[Dim, str]
     label: str = ""
+    expanded: Expanded | None = None
 
     @property
     def shape(self) -> Shape:
@@ -52,11 +57,11 @@ class Result:
 
     @property
     def text(self) -> str:
-        return to_text(self.expr)
+        return self.expanded.text if self.expanded else to_text(self.expr)
 
     @property
     def latex(self) -> str:
-        return to_latex(self.expr)
+        return self.expanded.latex if self.expanded else to_latex(self.expr)
 
     @property
     def unicode(self) -> str:
@@ -173,8 +178,12 @@ def derive(
     layout: Layout | str = Layout.NUMERATOR,
     check: bool = True,
     seed: int | None = None,
+    expand: int | None = None,
 ) -> Derivation:
-    """The shared pipeline behind ``grad``, ``jacobian`` and ``hessian``."""
+    """The shared pipeline behind ``grad``, ``jacobian`` and ``hessian``.
+
+    ``expand=N`` also writes each result out entry by entry with every
+    dimension set to ``N`` (``Result.expanded``; text and LaTeX show it)."""
     layout = Layout(layout)
     decls = declarations(scalar, vector, matrix, symmetric)
     f, variables, notes = analyse(source, decls)
@@ -193,6 +202,11 @@ def derive(
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
     code = _dim_code([*variables.values(), *wrt_vars])
     results = [Result(t.wrt, t.expr, layout, code, t.label) for t in targets]
+    if expand is not None:
+        from gradcli.expand import expand as write_out
+
+        for r in results:
+            r.expanded = write_out(r.expr, expand)
     return Derivation(command, source, f, variables, results, result, seed, notes)
 
 

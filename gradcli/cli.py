@@ -10,7 +10,7 @@ import os
 import sys
 import traceback
 from enum import Enum
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -101,6 +101,14 @@ SeedOpt = Annotated[
 LayoutArg = Annotated[
     LayoutOpt, typer.Option("--layout", help="Jacobian layout: numerator (m x n) or denominator.")
 ]
+ExpandOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--expand",
+        metavar="N",
+        help="Also write the result out entry by entry, every dimension set to N (1-12).",
+    ),
+]
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Show the traceback of an internal error.", hidden=True)
 ]
@@ -144,35 +152,12 @@ def _format(fmt: FormatOpt | None) -> str:
     return "pretty" if sys.stdout.isatty() else "text"
 
 
-def _run_derivation(
-    command: str,
-    expr: str,
-    wrt: list[str] | None,
-    scalar: list[str] | None,
-    vector: list[str] | None,
-    matrix: list[str] | None,
-    symmetric: list[str] | None,
-    fmt: FormatOpt | None,
-    check: bool,
-    seed: int | None,
-    layout: LayoutOpt,
-) -> None:
+def _run_derivation(command: str, expr: str, fmt: FormatOpt | None, **options: Any) -> None:
+    """Derive, print in the chosen format, and exit 1 if the numerical check failed."""
     from gradcli.api import derive
     from gradcli.calculus.drivers import Command
 
-    source = _read_expr(expr)
-    d = derive(
-        Command(command),
-        source,
-        wrt,
-        scalar=scalar,
-        vector=vector,
-        matrix=matrix,
-        symmetric=symmetric,
-        layout=layout.value,
-        check=check,
-        seed=seed,
-    )
+    d = derive(Command(command), _read_expr(expr), **options)
     chosen = _format(fmt)
     _emit(d, chosen)
     _finish_check(d, chosen)
@@ -223,6 +208,7 @@ def grad(
     fmt: FormatArg = None,
     check: CheckOpt = True,
     seed: SeedOpt = None,
+    expand: ExpandOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Gradient of a scalar expression; same shape as the variable.
@@ -240,15 +226,15 @@ def grad(
     _run_derivation(
         "grad",
         expr,
-        wrt,
-        scalar,
-        vector,
-        matrix,
-        symmetric,
         fmt,
-        check,
-        seed,
-        LayoutOpt.numerator,
+        wrt=wrt,
+        scalar=scalar,
+        vector=vector,
+        matrix=matrix,
+        symmetric=symmetric,
+        check=check,
+        seed=seed,
+        expand=expand,
     )
 
 
@@ -264,6 +250,7 @@ def jacobian(
     check: CheckOpt = True,
     seed: SeedOpt = None,
     layout: LayoutArg = LayoutOpt.numerator,
+    expand: ExpandOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Jacobian d vec(f) / d vec(x): m x n in numerator layout.
@@ -277,7 +264,18 @@ def jacobian(
       gradcli jacobian "A X B" --wrt X        ->  kron(B^T, A)
     """
     _run_derivation(
-        "jacobian", expr, wrt, scalar, vector, matrix, symmetric, fmt, check, seed, layout
+        "jacobian",
+        expr,
+        fmt,
+        wrt=wrt,
+        scalar=scalar,
+        vector=vector,
+        matrix=matrix,
+        symmetric=symmetric,
+        check=check,
+        seed=seed,
+        expand=expand,
+        layout=layout.value,
     )
 
 
@@ -292,6 +290,7 @@ def hessian(
     fmt: FormatArg = None,
     check: CheckOpt = True,
     seed: SeedOpt = None,
+    expand: ExpandOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Hessian of a scalar expression, by a vector or by stacked scalars.
@@ -307,15 +306,15 @@ def hessian(
     _run_derivation(
         "hessian",
         expr,
-        wrt,
-        scalar,
-        vector,
-        matrix,
-        symmetric,
         fmt,
-        check,
-        seed,
-        LayoutOpt.numerator,
+        wrt=wrt,
+        scalar=scalar,
+        vector=vector,
+        matrix=matrix,
+        symmetric=symmetric,
+        check=check,
+        seed=seed,
+        expand=expand,
     )
 
 

@@ -15,7 +15,7 @@ from gradcli.api import Derivation, Format
 from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Var
 from gradcli.numeric.check import CheckResult
-from gradcli.printers import to_text
+from gradcli.printers import to_latex, to_text
 
 if TYPE_CHECKING:
     from gradcli.verify import Verdict
@@ -71,9 +71,20 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
                 "wrt": r.wrt,
                 "shape": shape_list(r.shape),
                 "layout": r.layout.value,
-                "text": r.text,
-                "latex": r.latex,
+                "text": to_text(r.expr),
+                "latex": to_latex(r.expr),
                 "numpy": r.numpy,
+                **(
+                    {
+                        "expanded": {
+                            "n": r.expanded.n,
+                            "text": r.expanded.text,
+                            "latex": r.expanded.latex,
+                        }
+                    }
+                    if r.expanded
+                    else {}
+                ),
             }
             for r in d.results
         ],

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gradcli.calculus.drivers import Command
+from gradcli.ir.nodes import Block, Expr
 from gradcli.numeric.check import CheckResult
 from gradcli.printers import to_unicode
 
@@ -47,6 +48,26 @@ def _shape(r: Result) -> str:
     if s.is_vector:
         return f"vector, {s.rows}"
     return f"{s.rows} × {s.cols}"
+
+
+def _scalar_rows(e: Expr) -> list[list[str]] | None:
+    """The entries of an explicit matrix of scalars, in Unicode math."""
+    if isinstance(e, Block) and all(x.is_scalar for row in e.rows for x in row):
+        return [[to_unicode(x) for x in row] for row in e.rows]
+    return None
+
+
+def matrix_lines(rows: list[list[str]]) -> list[str]:
+    """A matrix drawn with brackets, columns aligned (``⎡ a  b ⎤`` ...)."""
+    widths = [max(len(r[j]) for r in rows) for j in range(len(rows[0]))]
+    body = ["  ".join(e.rjust(w) for e, w in zip(r, widths, strict=True)) for r in rows]
+    if len(body) == 1:
+        return [f"[ {body[0]} ]"]
+    out = []
+    for i, line in enumerate(body):
+        left, right = ("⎡", "⎤") if i == 0 else ("⎣", "⎦") if i == len(body) - 1 else ("⎢", "⎥")
+        out.append(f"{left} {line} {right}")
+    return out
 
 
 def _check_line(check: CheckResult | None) -> Text:
@@ -88,12 +109,26 @@ def show(d: Derivation, verdict: Verdict | None = None, console: Console | None 
         _verdict(out, d, verdict)
         return
     for r in d.results:
-        out.print(
-            Text(f"{label(d.command, r.wrt)} = ", style="bold cyan") + Text(r.unicode, style="bold")
-        )
+        _result_line(out, Text(f"{label(d.command, r.wrt)} = ", style="bold cyan"), r)
         extra = "" if d.command is Command.GRAD else f", {r.layout.value} layout"
         out.print(Text(f"  ({_shape(r)}{extra})", style="dim"))
+        if r.expanded is not None:
+            out.print(Text(f"  with every dimension {r.expanded.n}:", style="dim"))
+            for line in matrix_lines(r.expanded.text_rows):
+                out.print(Text("  " + line))
     out.print(_check_line(d.check))
+
+
+def _result_line(out: Console, head: Text, r: Result) -> None:
+    """``head`` and the result; an explicit matrix of scalars drawn as a matrix."""
+    rows = _scalar_rows(r.expr)
+    if rows is None or len(rows) < 2:
+        out.print(head + Text(r.unicode, style="bold"))
+        return
+    lines = matrix_lines(rows)
+    pad = Text(" " * len(head.plain))
+    for i, line in enumerate(lines):
+        out.print((head if i == (len(lines) - 1) // 2 else pad) + Text(line, style="bold"))
 
 
 def _verdict(out: Console, d: Derivation, v: Verdict) -> None:

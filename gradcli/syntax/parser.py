@@ -21,6 +21,7 @@ from typing import TypeVar
 from gradcli.errors import GradcliError, LimitError, ParseError, Span
 from gradcli.syntax.lexer import Token, TokenKind, tokenize
 from gradcli.syntax.tree import (
+    ARITY,
     CONSTANTS,
     FUNCTIONS,
     Binary,
@@ -275,19 +276,26 @@ class _Parser:
                 f"{name.text} takes one argument", lparen.span.cover(self._peek().span)
             )
         self._open.append(lparen)
-        arg = self._expr(0)
+        args = [self._expr(0)]
+        arity = ARITY.get(name.text, 1)
+        while len(args) < arity:
+            if self._peek().kind is not _K.COMMA:
+                raise ParseError(f"{name.text} takes {arity} arguments", self._peek().span)
+            self._advance()
+            args.append(self._expr(0))
         if self._peek().kind is _K.COMMA:
-            raise self._extra_argument(name)
+            raise self._extra_argument(name, arity)
         rparen = self._close(lparen)
-        call = Call(name.span.cover(rparen.span), name.text, (arg,), name.span)
-        return self._make(call, arg, at=name.span)
+        call = Call(name.span.cover(rparen.span), name.text, tuple(args), name.span)
+        return self._make(call, *args, at=name.span)
 
-    def _extra_argument(self, name: Token) -> ParseError:
+    def _extra_argument(self, name: Token, arity: int) -> ParseError:
         comma = self._advance()
         span = comma.span
         if self._peek().kind not in (_K.RPAREN, _K.EOF, _K.COMMA):
             span = self._expr(0).span
-        return ParseError(f"{name.text} takes one argument", span)
+        count = "one argument" if arity == 1 else f"{arity} arguments"
+        return ParseError(f"{name.text} takes {count}", span)
 
     def _unary(self) -> Node:
         op = self._advance()

@@ -35,8 +35,13 @@ FUNCTIONS: frozenset[str] = frozenset(
         "logdet",
         "inv",
         "norm2",
+        "vec",
+        "kron",
     }
 )
+
+# Functions of more than one argument; every other function takes one.
+ARITY: dict[str, int] = {"kron": 2}
 
 # Names that stand for a value whose size comes from the context.
 CONSTANTS: frozenset[str] = frozenset({"eye", "ones"})

@@ -75,6 +75,24 @@ class _Dims:
     def __init__(self) -> None:
         self.parent: list[int] = [0]
         self.size: list[int | None] = [1]
+        self.products: dict[DimTok, tuple[DimTok, DimTok]] = {}
+
+    def product(self, a: DimTok, b: DimTok) -> DimTok:
+        """A dimension that is the product ``a b`` (``a`` the slower index, as in ``kron``)."""
+        if self.find(a) == ONE_TOK:
+            return b
+        if self.find(b) == ONE_TOK:
+            return a
+        tok = self.fresh()
+        self.products[tok] = (a, b)
+        return tok
+
+    def factors(self, tok: DimTok) -> tuple[DimTok, DimTok] | None:
+        root = self.find(tok)
+        for p, ab in self.products.items():
+            if self.find(p) == root:
+                return ab
+        return None
 
     def fresh(self, size: int | None = None) -> DimTok:
         if size == 1:
@@ -98,6 +116,15 @@ class _Dims:
         sa, sb = self.size[ra], self.size[rb]
         if sa is not None and sb is not None and sa != sb:
             return False
+        fa, fb = self.factors(ra), self.factors(rb)
+        if fa is not None and fb is not None:
+            if not (self.unify(fa[0], fb[0]) and self.unify(fa[1], fb[1])):
+                return False
+            ra, rb = self.find(ra), self.find(rb)
+            if ra == rb:
+                return True
+        if fb is not None and fa is None:
+            ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] = sa if sa is not None else sb
         return True
@@ -307,9 +334,14 @@ class _Checker:
         return SCALAR_T
 
     def _infer_call(self, n: T.Call) -> TShape:
-        (arg,) = n.args
+        if n.func == "kron":
+            a, b = (self._shape(x) for x in n.args)
+            return TShape(self.dims.product(a.rows, b.rows), self.dims.product(a.cols, b.cols))
+        arg = n.args[0]
         s = self._shape(arg)
         f = n.func
+        if f == "vec":
+            return TShape(self.dims.product(s.cols, s.rows), ONE_TOK)
         if f in ("sum", "norm2"):
             return SCALAR_T
         if f == "softmax":
@@ -396,6 +428,9 @@ class _Checker:
         root = self.dims.find(tok)
         if root == ONE_TOK:
             return ONE
+        ab = self.dims.factors(root)
+        if ab is not None:
+            return Dim.product(self._dim(ab[0]), self._dim(ab[1]))
         if root not in self.dim_names:
             size = self.dims.size[root]
             if size is not None:
@@ -456,6 +491,8 @@ class _Checker:
                 return B.sum_all(B.apply("abs", kids[0]))
             return B.norm(kids[0])
         if isinstance(n, T.Call):
+            if n.func == "kron":
+                return B.kron(kids[0], kids[1])
             return _call(n.func, kids[0])
         if isinstance(n, T.VectorLit):
             return B.block([[k] for k in kids])
@@ -525,6 +562,7 @@ _CALLS = {
     "diag": B.diag,
     "softmax": B.softmax,
     "norm2": B.norm,
+    "vec": B.vec,
 }
 
 
