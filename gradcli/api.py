@@ -9,10 +9,12 @@ Everything the command line does goes through these functions.
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from gradcli.calculus import derivative_results
@@ -22,10 +24,11 @@ from gradcli.errors import GradcliError, OptionError, ShapeError, Span
 if TYPE_CHECKING:
     from gradcli.expand import Expanded
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
-from gradcli.ir.nodes import Expr, Var
+from gradcli.ir.nodes import Expr, Var, free_vars
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
 from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
 from gradcli.simplify import present
+from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
 from gradcli.syntax.typecheck import IDENT, Declarations, typecheck
 
@@ -55,17 +58,31 @@ class Result:
     def shape(self) -> Shape:
         return self.expr.shape
 
+    @cached_property
+    def shared(self) -> tuple[Expr, list[tuple[Var, Expr]]]:
+        """The result with its repeated parts named (``where s = ...``), when that
+        makes it markedly shorter; otherwise the result and no names."""
+        taken = {v.name for v in free_vars(self.expr)}
+        (body,), where = name_shared([self.expr], taken)
+        if where and worth_sharing(to_text(self.expr), _where_form(body, where, to_text)):
+            return body, where
+        return self.expr, []
+
     @property
     def text(self) -> str:
-        return self.expanded.text if self.expanded else to_text(self.expr)
+        if self.expanded:
+            return self.expanded.text
+        return _where_form(*self.shared, to_text)
 
     @property
     def latex(self) -> str:
-        return self.expanded.latex if self.expanded else to_latex(self.expr)
+        if self.expanded:
+            return self.expanded.latex
+        return _where_form(*self.shared, to_latex, r" \quad \text{where } ", r", \; ")
 
     @property
     def unicode(self) -> str:
-        return to_unicode(self.expr)
+        return _where_form(*self.shared, to_unicode)
 
     @property
     def numpy(self) -> str:
@@ -73,6 +90,26 @@ class Result:
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex}$"
+
+
+def _where_form(
+    body: Expr,
+    where: list[tuple[Var, Expr]],
+    show: Callable[[Expr], str],
+    word: str = " where ",
+    sep: str = ", ",
+) -> str:
+    if not where:
+        return show(body)
+    return show(body) + word + sep.join(f"{v.name} = {show(e)}" for v, e in where)
+
+
+def worth_sharing(plain: str, named: str) -> bool:
+    """Name shared parts only when it saves a tenth of the tokens of a long result."""
+    return len(plain) > 60 and len(_TOKEN.findall(named)) <= 0.9 * len(_TOKEN.findall(plain))
+
+
+_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+\.?\d*(?:[eE][-+]?\d+)?|\.[*/^]|\|\||\S")
 
 
 @dataclass

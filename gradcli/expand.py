@@ -228,7 +228,7 @@ def _mul(node: Mul, args: list[Any]) -> Any:
 def _eval_more(node: Expr, args: list[Any], funcs: dict[str, Callable[[Any], Any]]) -> Any:
     import sympy
 
-    a = args[0] if args else None
+    a: Any = args[0] if args else None
     if isinstance(node, Trace):
         return sympy.Matrix([[a.trace()]])
     if isinstance(node, Det):

@@ -11,11 +11,11 @@ import json
 import math
 from typing import TYPE_CHECKING, Any
 
-from gradcli.api import Derivation, Format
+from gradcli.api import Derivation, Format, Result
 from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Var
 from gradcli.numeric.check import CheckResult
-from gradcli.printers import to_latex, to_text
+from gradcli.printers import to_latex, to_numpy, to_text
 
 if TYPE_CHECKING:
     from gradcli.verify import Verdict
@@ -60,6 +60,13 @@ def variables_json(variables: dict[str, Var]) -> dict[str, Any]:
     return out
 
 
+def _where_json(r: Result) -> list[dict[str, str]]:
+    return [
+        {"name": v.name, "text": to_text(e), "latex": to_latex(e), "numpy": to_numpy(e, r.dim_code)}
+        for v, e in r.shared[1]
+    ]
+
+
 def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
     obj: dict[str, Any] = {
         "version": 1,
@@ -71,9 +78,10 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
                 "wrt": r.wrt,
                 "shape": shape_list(r.shape),
                 "layout": r.layout.value,
-                "text": to_text(r.expr),
-                "latex": to_latex(r.expr),
+                "text": r.text if not r.expanded else to_text(r.expr),
+                "latex": r.latex if not r.expanded else to_latex(r.expr),
                 "numpy": r.numpy,
+                **({"where": _where_json(r)} if r.shared[1] else {}),
                 **(
                     {
                         "expanded": {

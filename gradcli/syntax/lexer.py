@@ -72,6 +72,7 @@ _SYMBOLS: tuple[tuple[str, TokenKind, str], ...] = (
     ("[", _K.LBRACKET, "["),
     ("]", _K.RBRACKET, "]"),
     (",", _K.COMMA, ","),
+    ("=", _K.OP, "="),
 )
 _SYMBOLS_BY_FIRST: dict[str, tuple[tuple[str, TokenKind, str], ...]] = {
     first: tuple(s for s in _SYMBOLS if s[0][0] == first) for first in {s[0][0] for s in _SYMBOLS}
@@ -80,7 +81,6 @@ _SYMBOLS_BY_FIRST: dict[str, tuple[tuple[str, TokenKind, str], ...]] = {
 _HINTS: dict[str, str] = {
     "|": "write ||a|| for a norm or abs(a) for absolute values",
     ";": "give one expression only",
-    "=": "give an expression, not an equation or an assignment",
     "{": "write vectors and matrices with [ ]: [a, b] or [[a, b], [c, d]]",
     "}": "write vectors and matrices with [ ]: [a, b] or [[a, b], [c, d]]",
     "\\": "write plain text, not LaTeX: for example x^T A x",

@@ -24,6 +24,7 @@ from gradcli.syntax.tree import (
     ARITY,
     CONSTANTS,
     FUNCTIONS,
+    WHERE,
     Binary,
     Call,
     MatrixLit,
@@ -35,6 +36,7 @@ from gradcli.syntax.tree import (
     Transpose,
     Unary,
     VectorLit,
+    Where,
 )
 
 MAX_LENGTH = 10_000
@@ -119,14 +121,42 @@ class _Parser:
             raise ParseError("empty expression", Span(0, 0))
         node = self._expr(0)
         tok = self._peek()
+        if tok.kind is _K.NAME and tok.text == WHERE:
+            node = self._where(node)
+            tok = self._peek()
         if tok.kind is _K.EOF:
             return node
+        if tok.kind is _K.OP and tok.text == "=":
+            raise ParseError(
+                "unexpected '='",
+                tok.span,
+                hint="give an expression, not an equation; name parts with: EXPR where s = ...",
+            )
         if tok.kind in (_K.RPAREN, _K.RBRACKET):
             raise ParseError(f"unmatched {self._quote(tok)}", tok.span)
         hint = "for a vector write [a, b]" if tok.kind is _K.COMMA else None
         raise ParseError(
             f"unexpected {self._quote(tok)} after a complete expression", tok.span, hint=hint
         )
+
+    def _where(self, body: Node) -> Node:
+        """``body where s = e1, u = e2``."""
+        self._advance()
+        bindings: list[tuple[Name, Node]] = []
+        while True:
+            tok = self._advance()
+            if tok.kind is not _K.NAME or tok.text in FUNCTIONS or tok.text in CONSTANTS:
+                raise ParseError("expected a name to define after 'where'", tok.span)
+            eq = self._advance()
+            if eq.kind is not _K.OP or eq.text != "=":
+                raise ParseError(f"expected '=' after {tok.text}", eq.span)
+            value = self._expr(0)
+            bindings.append((Name(tok.span, tok.text), value))
+            if self._peek().kind is not _K.COMMA:
+                break
+            self._advance()
+        node = Where(body.span.cover(bindings[-1][1].span), body, tuple(bindings))
+        return self._make(node, body, *(v for _, v in bindings), at=node.span)
 
     # --- token access -------------------------------------------------------------
 
@@ -180,6 +210,8 @@ class _Parser:
             return BINDING_POWER.get(tok.text, 0)
         if tok.kind is _K.NORMBAR and self._open and self._open[-1].kind is _K.NORMBAR:
             return 0
+        if tok.kind is _K.NAME and tok.text == WHERE:
+            return 0
         return _PRODUCT if tok.kind in _OPERAND_START else 0
 
     def _prefix_rule(self, tok: Token) -> Callable[[], Node]:
@@ -187,6 +219,10 @@ class _Parser:
             return self._unary
         if tok.kind is _K.NAME and tok.text in FUNCTIONS:
             return self._call
+        if tok.kind is _K.NAME and tok.text == WHERE:
+            raise ParseError(
+                "'where' names parts of a whole expression: EXPR where s = ...", tok.span
+            )
         rule = self._prefix_rules.get(tok.kind)
         if rule is None:
             raise self._no_operand(tok)

@@ -46,6 +46,9 @@ ARITY: dict[str, int] = {"kron": 2}
 # Names that stand for a value whose size comes from the context.
 CONSTANTS: frozenset[str] = frozenset({"eye", "ones"})
 
+# ``EXPR where s = EXPR, ...`` names parts of an expression (shared subexpressions).
+WHERE = "where"
+
 
 @dataclass(frozen=True)
 class Node:
@@ -179,3 +182,16 @@ class MatrixLit(Node):
     def sexpr(self) -> str:
         rows = " ".join("(" + " ".join(e.sexpr() for e in r) + ")" for r in self.rows)
         return f"(mat {rows})"
+
+
+@dataclass(frozen=True)
+class Where(Node):
+    """``body where s = e1, u = e2``: each name stands for its expression in
+    the body and in later definitions. Only at the top level."""
+
+    body: Node
+    bindings: tuple[tuple[Name, Node], ...]
+
+    def sexpr(self) -> str:
+        defs = " ".join(f"({n.name} {e.sexpr()})" for n, e in self.bindings)
+        return f"(where {self.body.sexpr()} {defs})"

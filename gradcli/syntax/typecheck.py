@@ -181,11 +181,17 @@ class _Checker:
         self.var_shapes: dict[str, TShape] = {}
         self.var_order: list[str] = []
         self.dim_names: dict[DimTok, Dim] = {}
+        self.locals: dict[str, TShape] = {}
+        self.local_ir: dict[str, Expr] = {}
         self.vars: dict[str, Var] = {}
 
     # ------------------------------------------------------------ pass one
 
     def infer(self, node: T.Node) -> TShape:
+        if isinstance(node, T.Where):
+            for bound, value in node.bindings:
+                self.locals[bound.name] = self.infer(value)
+            return self.infer(node.body)
         stack: list[tuple[T.Node, bool]] = [(node, False)]
         while stack:
             n, done = stack.pop()
@@ -227,6 +233,8 @@ class _Checker:
         raise TypeError(f"unknown syntax node {type(n).__name__}")
 
     def _infer_name(self, n: T.Name) -> TShape:
+        if n.name in self.locals:
+            return self.locals[n.name]
         if n.name == "eye":
             d = self.dims.fresh()
             return TShape(d, d)
@@ -455,6 +463,10 @@ class _Checker:
         return self.vars[name]
 
     def build(self, node: T.Node) -> Expr:
+        if isinstance(node, T.Where):
+            for bound, value in node.bindings:
+                self.local_ir[bound.name] = self.build(value)
+            return self.build(node.body)
         for name in self.var_order:
             self._var(name)
         built: dict[int, Expr] = {}
@@ -477,6 +489,8 @@ class _Checker:
                 return B.Identity(shape.rows) if not shape.is_scalar else B.const(1.0)
             if n.name == "ones":
                 return B.ones(shape)
+            if n.name in self.local_ir:
+                return self.local_ir[n.name]
             return self.vars[n.name]
         if isinstance(n, T.Unary):
             return B.neg(kids[0]) if n.op == "-" else kids[0]
