@@ -109,6 +109,14 @@ ExpandOpt = Annotated[
         help="Also write the result out entry by entry, every dimension set to N (1-12).",
     ),
 ]
+FunctionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--function",
+        metavar="NAME",
+        help="With -f numpy: print a complete Python function NAME computing the result.",
+    ),
+]
 DebugOpt = Annotated[
     bool, typer.Option("--debug", help="Show the traceback of an internal error.", hidden=True)
 ]
@@ -152,14 +160,23 @@ def _format(fmt: FormatOpt | None) -> str:
     return "pretty" if sys.stdout.isatty() else "text"
 
 
-def _run_derivation(command: str, expr: str, fmt: FormatOpt | None, **options: Any) -> None:
+def _run_derivation(
+    command: str, expr: str, fmt: FormatOpt | None, function: str | None, **options: Any
+) -> None:
     """Derive, print in the chosen format, and exit 1 if the numerical check failed."""
     from gradcli.api import derive
     from gradcli.calculus.drivers import Command
 
+    if function is not None and fmt is not FormatOpt.numpy:
+        raise _bad("--function goes with --format numpy")
     d = derive(Command(command), _read_expr(expr), **options)
     chosen = _format(fmt)
-    _emit(d, chosen)
+    if function is not None:
+        from gradcli.output import numpy_function
+
+        typer.echo(numpy_function(d, function))
+    else:
+        _emit(d, chosen)
     _finish_check(d, chosen)
 
 
@@ -209,6 +226,7 @@ def grad(
     check: CheckOpt = True,
     seed: SeedOpt = None,
     expand: ExpandOpt = None,
+    function: FunctionOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Gradient of a scalar expression; same shape as the variable.
@@ -235,6 +253,7 @@ def grad(
         check=check,
         seed=seed,
         expand=expand,
+        function=function,
     )
 
 
@@ -251,6 +270,7 @@ def jacobian(
     seed: SeedOpt = None,
     layout: LayoutArg = LayoutOpt.numerator,
     expand: ExpandOpt = None,
+    function: FunctionOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Jacobian d vec(f) / d vec(x): m x n in numerator layout.
@@ -291,6 +311,7 @@ def hessian(
     check: CheckOpt = True,
     seed: SeedOpt = None,
     expand: ExpandOpt = None,
+    function: FunctionOpt = None,
     debug: DebugOpt = False,
 ) -> None:
     """Hessian of a scalar expression, by a vector or by stacked scalars.
@@ -315,6 +336,7 @@ def hessian(
         check=check,
         seed=seed,
         expand=expand,
+        function=function,
     )
 
 

@@ -8,14 +8,17 @@ for the line formats, one JSON object for ``json``. ``pretty`` lives in
 from __future__ import annotations
 
 import json
+import keyword
 import math
 from typing import TYPE_CHECKING, Any
 
 from gradcli.api import Derivation, Format, Result
+from gradcli.errors import OptionError
 from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Var
 from gradcli.numeric.check import CheckResult
 from gradcli.printers import to_latex, to_numpy, to_text
+from gradcli.simplify.shared import name_shared
 
 if TYPE_CHECKING:
     from gradcli.verify import Verdict
@@ -128,4 +131,25 @@ def render_verdict(v: Verdict, fmt: Format) -> str:
         for r in v.derivation.results:
             shown = {Format.LATEX: r.latex, Format.NUMPY: r.numpy}.get(fmt, r.text)
             lines.append(shown if fmt is Format.NUMPY else f"true: {shown}")
+    return "\n".join(lines)
+
+
+def numpy_function(d: Derivation, name: str) -> str:
+    """A complete Python function computing the results, each shared part once."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise OptionError(f"--function {name!r} is not a Python function name")
+    args = list(d.variables)
+    code = d.results[0].dim_code if d.results else {}
+    bodies, where = name_shared([r.expr for r in d.results], set(args) | {name, "np"})
+    what = {"grad": "Gradient", "jacobian": "Jacobian", "hessian": "Hessian"}[d.command.value]
+    wrt = ", ".join(r.wrt for r in d.results)
+    lines = [
+        "import numpy as np",
+        "",
+        "",
+        f"def {name}({', '.join(args)}):",
+        f'    """{what} of {to_text(d.input)} w.r.t. {wrt}; vectors are 1-D arrays."""',
+    ]
+    lines += [f"    {v.name} = {to_numpy(e, code)}" for v, e in where]
+    lines.append("    return " + ", ".join(to_numpy(b, code) for b in bodies))
     return "\n".join(lines)

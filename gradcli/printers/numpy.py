@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import ClassVar
 
+from gradcli.ir import build as B
 from gradcli.ir.dims import ONE, Dim, Shape
 from gradcli.ir.nodes import (
     Apply,
@@ -40,6 +41,7 @@ from gradcli.ir.nodes import (
     Kron,
     LogDet,
     MatPow,
+    Mul,
     Norm,
     Softmax,
     SumAll,
@@ -275,7 +277,14 @@ class NumpyPrinter(Printer):
         return f"{_UFUNCS.get(expr.func, 'np.' + expr.func)}({arg})"
 
     def _print_Trace(self, expr: Trace) -> str:  # noqa: N802
-        return f"np.trace({self._print(expr.arg)})"
+        """``tr(A B)`` as ``np.sum(A * B.T)``: O(n^2) instead of a matrix product."""
+        arg = expr.arg
+        if isinstance(arg, Mul) and arg.coeff == 1.0 and not arg.scalars and len(arg.chain) == 2:
+            a, b = arg.chain
+            left = self._print(a)
+            right = self._print(B.transpose(b))
+            return f"np.sum({_wrap(left, self.precedence(a))} * {_wrap(right, Prec.POWER)})"
+        return f"np.trace({self._print(arg)})"
 
     def _print_Det(self, expr: Det) -> str:  # noqa: N802
         return f"np.linalg.det({self._print(expr.arg)})"

@@ -77,13 +77,18 @@ def _order_terms(node: Expr) -> Expr:
 
 
 def _pull_up_transpose(node: Expr) -> Expr:
+    """``x^T - m^T`` as ``(x - m)^T``, ``tanh(x^T W^T)`` as ``tanh(W x)^T``."""
     from gradcli.ir import build as B
-    from gradcli.ir.nodes import Add, Transpose
+    from gradcli.ir.nodes import Add, Apply, Hadamard, Power, Transpose
 
-    if not isinstance(node, Add) or node.shape.is_scalar:
+    if node.shape.is_scalar or not isinstance(node, (Add, Apply, Hadamard, Power)):
         return node
-    flipped = B.add(*(B.transpose(t) for t in node.terms))
-    if _count_transposes(flipped) + 1 < _count_transposes(node):
+    flipped = B.transpose(node)
+    if isinstance(flipped, Transpose):
+        return node
+    if _count_transposes(flipped) + 1 < _count_transposes(node) or (
+        node.shape.is_row and _count_transposes(flipped) < _count_transposes(node)
+    ):
         return Transpose(flipped)
     return node
 
