@@ -295,6 +295,7 @@ def jacobian(
         check=check,
         seed=seed,
         expand=expand,
+        function=function,
         layout=layout.value,
     )
 

@@ -105,7 +105,6 @@ def test_subscript_span_covers_underscore() -> None:
         ("x; y", 1, "SEMICOLON", "one expression"),
         ('"x"', 0, "QUOTATION MARK", None),
         ("__import__", 0, "LOW LINE", "letter"),
-        ("x = 1", 2, "EQUALS SIGN", None),
         ("!x", 0, "EXCLAMATION MARK", None),
         ("x # c", 2, "NUMBER SIGN", None),
         ("$x", 0, "DOLLAR SIGN", None),

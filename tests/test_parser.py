@@ -194,7 +194,7 @@ BAD: list[tuple[str, type[GradcliError], int, str]] = [
     ("x^T x; import os", ParseError, 5, "SEMICOLON"),
     ('"x"', ParseError, 0, "QUOTATION MARK"),
     ("__import__('os').system('x')", ParseError, 0, "LOW LINE"),
-    ("x = 2", ParseError, 2, "EQUALS SIGN"),
+    ("x = 2", ParseError, 2, "unexpected '='"),
     ("{x}", ParseError, 0, "CURLY"),
     ("lambda: x", ParseError, 6, "COLON"),
     ("epx(x)", ParseError, 0, "unknown function 'epx'"),
@@ -368,3 +368,35 @@ def test_language_words_never_crash(parts: list[str]) -> None:
 )
 def test_capitalised_name_before_paren_is_a_product(source: str, expected: str) -> None:
     assert parse(source).sexpr() == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "X^T diag(s) X where s = sigmoid(X w)",
+            "(where (* (* (T X) (diag s)) X) (s (sigmoid (* X w))))",
+        ),
+        ("u + v where u = A x, v = A u", "(where (+ u v) (u (* A x)) (v (* A u)))"),
+    ],
+)
+def test_where_names_parts(source: str, expected: str) -> None:
+    assert parse(source).sexpr() == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "column", "message"),
+    [
+        ("x = 1", 2, "unexpected '='"),
+        ("x where", 7, "expected a name"),
+        ("x where s", 9, "expected '='"),
+        ("where", 0, "'where' names parts"),
+        ("(x where s = 1)", 3, "expected ')'"),
+        ("x where exp = 1", 8, "expected a name"),
+    ],
+)
+def test_where_errors(source: str, column: int, message: str) -> None:
+    with pytest.raises(ParseError) as info:
+        parse(source)
+    assert info.value.span is not None and info.value.span.start == column
+    assert message in info.value.message
