@@ -23,6 +23,7 @@ from gradcli.errors import GradcliError, OptionError, ShapeError, Span
 
 if TYPE_CHECKING:
     from gradcli.expand import Expanded
+    from gradcli.steps import Derivation as StepsFor
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var, free_vars
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
@@ -124,6 +125,7 @@ class Derivation:
     check: CheckResult | None
     seed: int
     notes: list[str] = field(default_factory=list)
+    steps: list[StepsFor] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -216,11 +218,13 @@ def derive(
     check: bool = True,
     seed: int | None = None,
     expand: int | None = None,
+    steps: bool = False,
 ) -> Derivation:
     """The shared pipeline behind ``grad``, ``jacobian`` and ``hessian``.
 
     ``expand=N`` also writes each result out entry by entry with every
-    dimension set to ``N`` (``Result.expanded``; text and LaTeX show it)."""
+    dimension set to ``N`` (``Result.expanded``; text and LaTeX show it);
+    ``steps=True`` records the worked derivation (``Derivation.steps``)."""
     layout = Layout(layout)
     decls = declarations(scalar, vector, matrix, symmetric)
     f, variables, notes = analyse(source, decls)
@@ -244,7 +248,12 @@ def derive(
 
         for r in results:
             r.expanded = write_out(r.expr, expand)
-    return Derivation(command, source, f, variables, results, result, seed, notes)
+    d = Derivation(command, source, f, variables, results, result, seed, notes)
+    if steps:
+        from gradcli.steps import derivation_steps
+
+        d.steps = derivation_steps(command.value, f, wrt_vars)
+    return d
 
 
 def _check(

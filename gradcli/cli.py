@@ -109,6 +109,10 @@ ExpandOpt = Annotated[
         help="Also write the result out entry by entry, every dimension set to N (1-12).",
     ),
 ]
+StepsOpt = Annotated[
+    bool,
+    typer.Option("--steps", help="Show the derivation step by step, naming each rule used."),
+]
 FunctionOpt = Annotated[
     str | None,
     typer.Option(
@@ -227,6 +231,7 @@ def grad(
     seed: SeedOpt = None,
     expand: ExpandOpt = None,
     function: FunctionOpt = None,
+    steps: StepsOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Gradient of a scalar expression; same shape as the variable.
@@ -254,6 +259,7 @@ def grad(
         seed=seed,
         expand=expand,
         function=function,
+        steps=steps,
     )
 
 
@@ -271,6 +277,7 @@ def jacobian(
     layout: LayoutArg = LayoutOpt.numerator,
     expand: ExpandOpt = None,
     function: FunctionOpt = None,
+    steps: StepsOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Jacobian d vec(f) / d vec(x): m x n in numerator layout.
@@ -296,6 +303,7 @@ def jacobian(
         seed=seed,
         expand=expand,
         function=function,
+        steps=steps,
         layout=layout.value,
     )
 
@@ -313,6 +321,7 @@ def hessian(
     seed: SeedOpt = None,
     expand: ExpandOpt = None,
     function: FunctionOpt = None,
+    steps: StepsOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Hessian of a scalar expression, by a vector or by stacked scalars.
@@ -338,6 +347,7 @@ def hessian(
         seed=seed,
         expand=expand,
         function=function,
+        steps=steps,
     )
 
 

@@ -19,6 +19,7 @@ from gradcli.ir.nodes import Var
 from gradcli.numeric.check import CheckResult
 from gradcli.printers import to_latex, to_numpy, to_text
 from gradcli.simplify.shared import name_shared
+from gradcli.steps import steps_latex, steps_text
 
 if TYPE_CHECKING:
     from gradcli.verify import Verdict
@@ -103,20 +104,32 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
     }
     if d.notes:
         obj["notes"] = d.notes
+    if d.steps:
+        obj["steps"] = [
+            {
+                "wrt": s.wrt,
+                "kind": s.kind,
+                "steps": [
+                    {"of": to_text(st.target), "value": to_text(st.value), "rule": st.rule}
+                    for st in s.steps
+                ],
+            }
+            for s in d.steps
+        ]
     if verdict is not None:
         obj.update(verdict.to_json())
     return json.dumps(obj, indent=2, ensure_ascii=False)
 
 
 def render(d: Derivation, fmt: Format) -> str:
-    """Standard output for a line format (not ``pretty``)."""
+    """Standard output for a line format (not ``pretty``); steps, if any, come first."""
     if fmt is Format.JSON:
         return to_json(d)
     if fmt is Format.LATEX:
-        return d.latex
+        return (steps_latex(d.steps) + "\n" if d.steps else "") + d.latex
     if fmt is Format.NUMPY:
         return d.numpy
-    return d.text
+    return "\n".join([*steps_text(d.steps), d.text])
 
 
 def render_verdict(v: Verdict, fmt: Format) -> str:

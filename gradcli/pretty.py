@@ -108,6 +108,8 @@ def show(d: Derivation, verdict: Verdict | None = None, console: Console | None 
     if verdict is not None:
         _verdict(out, d, verdict)
         return
+    if d.steps:
+        _steps(out, d)
     for r in d.results:
         _result_line(out, Text(f"{label(d.command, r.wrt)} = ", style="bold cyan"), r)
         extra = "" if d.command is Command.GRAD else f", {r.layout.value} layout"
@@ -117,6 +119,22 @@ def show(d: Derivation, verdict: Verdict | None = None, console: Console | None 
             for line in matrix_lines(r.expanded.text_rows):
                 out.print(Text("  " + line))
     out.print(_check_line(d.check))
+
+
+def _steps(out: Console, d: Derivation) -> None:
+    """The worked derivation, numbered, each step with its rule."""
+    k = 0
+    for part in d.steps:
+        for st in part.steps:
+            k += 1
+            target = to_unicode(st.target)
+            if part.kind == "grad":
+                head = f"∂f/∂{part.wrt}" if target == part.wrt else f"∂f/∂({target})"
+            else:
+                head = f"∂({target})/∂{part.wrt}"
+            out.print(Text(f"{k:>2}. ", style="dim") + Text(f"{head} = {to_unicode(st.value)}"))
+            out.print(Text(f"    {st.rule}", style="dim"))
+    out.print()
 
 
 def _result_line(out: Console, head: Text, r: Result) -> None:

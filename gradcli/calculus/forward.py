@@ -205,8 +205,11 @@ def _block(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
     return B.block([[J(e)] for e in entries])
 
 
-def jacobian(f: Expr, x: Var) -> Expr:
-    """∂vec(f)/∂vec(x), numerator layout: ``size(f) x size(x)``."""
+def jacobian(f: Expr, x: Var, trace: list[tuple[Expr, Expr]] | None = None) -> Expr:
+    """∂vec(f)/∂vec(x), numerator layout: ``size(f) x size(x)``.
+
+    With ``trace``, each dependent node's Jacobian is appended as ``(node, J)``,
+    inputs first: the raw material of ``--steps``."""
     n = _size(x)
     seed = B.const(1.0) if x.is_scalar else Identity(n.rows)
     memo: dict[Expr, Expr] = {}
@@ -230,4 +233,6 @@ def jacobian(f: Expr, x: Var) -> Expr:
         if fn is None:
             raise NoRuleError(f"no Jacobian rule for {type(node).__name__.lower()} of the variable")
         memo[node] = fn(node, J)
+        if trace is not None:
+            trace.append((node, memo[node]))
     return J(f)

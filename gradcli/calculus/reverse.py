@@ -199,17 +199,26 @@ def _block(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
     return [(e, B.entry(g, i, j)) for i, r in enumerate(node.rows) for j, e in enumerate(r)]
 
 
-def gradient(f: Expr, wrt: list[Var]) -> list[Expr]:
-    """∂f/∂v for each v in ``wrt`` (each the shape of v; zero where f does not depend on v)."""
+Sweep = list[tuple[Expr, Expr, frozenset[Expr]]]
+
+
+def gradient(f: Expr, wrt: list[Var], trace: Sweep | None = None) -> list[Expr]:
+    """∂f/∂v for each v in ``wrt`` (each the shape of v; zero where f does not depend on v).
+
+    With ``trace``, every node's adjoint is appended as ``(node, G, parents)``
+    in the order computed (output first): the raw material of ``--steps``."""
     if not f.is_scalar:
         raise ValueError("gradient of a non-scalar")
     adjoints: dict[Expr, list[Expr]] = {f: [B.const(1.0)]}
+    via: dict[Expr, set[Expr]] = {}
     found: dict[str, Expr] = {}
     for node in reversed(walk(f)):
         parts = adjoints.pop(node, None)
         if not parts:
             continue
         g = B.add(*parts)
+        if trace is not None:
+            trace.append((node, g, frozenset(via.pop(node, set()))))
         if isinstance(node, Var):
             found[node.name] = g
             continue
@@ -218,4 +227,5 @@ def gradient(f: Expr, wrt: list[Var]) -> list[Expr]:
             raise NoRuleError(f"no gradient rule for {type(node).__name__}")
         for child, contribution in pullback(node, g):
             adjoints.setdefault(child, []).append(contribution)
+            via.setdefault(child, set()).add(node)
     return [found.get(v.name, B.zeros(v.shape)) for v in wrt]

@@ -1,0 +1,211 @@
+"""``--steps``: a derivation written as a worked solution.
+
+The reverse-mode sweep is replayed with a trace: for each subexpression that
+depends on the variable, from the output inwards, one step gives ``∂f/∂u`` for
+that subexpression ``u``, simplified, and names the rule that produced it (a
+Matrix Cookbook identity by its equation number where one applies).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from gradcli.calculus.forward import jacobian
+from gradcli.calculus.reverse import Sweep, gradient
+from gradcli.ir.nodes import (
+    Add,
+    Apply,
+    Block,
+    Det,
+    Diag,
+    DiagPart,
+    Expr,
+    Fill,
+    Hadamard,
+    Inverse,
+    LogDet,
+    MatPow,
+    Mul,
+    Norm,
+    Power,
+    Softmax,
+    SumAll,
+    Trace as TraceNode,
+    Transpose,
+    Var,
+    depends_on,
+)
+from gradcli.printers import to_latex, to_text
+from gradcli.simplify import present, simplify
+
+RULES: dict[type, str] = {
+    Add: "sum rule: d(u + v) = du + dv",
+    Mul: "product rule: d(L U R) = L dU R, so df/dU = L^T G R^T (trace trick, Cookbook 70-71)",
+    Hadamard: "element-wise product rule: d(u .* v) = du .* v + u .* dv",
+    Power: "power rule: d(u^p) = p u^(p-1) .* du",
+    MatPow: "matrix power: d(A^k) = sum A^i dA A^(k-1-i) (Cookbook 89)",
+    Transpose: "transpose: d(U^T) = (dU)^T",
+    Inverse: "inverse: d(X^-1) = -X^-1 dX X^-1 (Cookbook 59)",
+    TraceNode: "trace: d tr(X) = tr(dX), so d tr(X)/dX = I (Cookbook 99)",
+    Det: "determinant: d det(X)/dX = det(X) X^-T (Cookbook 49)",
+    LogDet: "log-determinant: d log|det X|/dX = X^-T (Cookbook 57)",
+    SumAll: "sum of entries: d sum(U)/dU = 1 (all ones)",
+    Norm: "norm: d||u||/du = u / ||u|| (Cookbook 129)",
+    Softmax: "softmax: ds/du = diag(s) - s s^T for s = softmax(u)",
+    Diag: "diag: only the diagonal receives the adjoint",
+    DiagPart: "diagonal part: the adjoint is placed on the diagonal",
+    Fill: "broadcast scalar: it receives the sum of the adjoint",
+    Block: "explicit matrix: each entry receives its entry of the adjoint",
+}
+
+FUNCTION_RULES: dict[str, str] = {
+    "exp": "exp' = exp",
+    "log": "log'(u) = 1/u",
+    "sin": "sin' = cos",
+    "cos": "cos' = -sin",
+    "tan": "tan' = 1 + tan^2",
+    "tanh": "tanh' = 1 - tanh^2",
+    "sqrt": "sqrt'(u) = 1/(2 sqrt(u))",
+    "abs": "abs' = sign (away from 0)",
+    "sigmoid": "sigmoid' = sigmoid (1 - sigmoid)",
+    "relu": "relu' = step (away from 0)",
+    "sign": "sign' = 0 (away from 0)",
+    "step": "step' = 0 (away from 0)",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """``∂f/∂target = value``, by ``rule``."""
+
+    target: Expr
+    value: Expr
+    rule: str
+
+
+def rule_of(node: Expr, forward: bool = False) -> str:
+    """The rule by which ``node`` passes derivatives to (or from) its operands."""
+    if forward and isinstance(node, Mul) and node.chain:
+        return "product rule: d vec(L U R) = (R^T kron L) d vec(U) (Cookbook 520)"
+    if isinstance(node, Apply):
+        return f"chain rule through {node.func}: {FUNCTION_RULES.get(node.func, '')}"
+    if isinstance(node, Mul) and not node.scalars and len(node.chain) <= 1:
+        return "scaling: d(c u) = c du"
+    if isinstance(node, Mul) and [type(f) for f in node.chain] == [Transpose, Var, Var]:
+        return "quadratic form: d(x^T A x)/dx = (A + A^T) x (Cookbook 81)"
+    return RULES.get(type(node), "chain rule")
+
+
+def _rule(parents: frozenset[Expr]) -> str:
+    names: list[str] = []
+    for p in sorted(parents, key=lambda e: type(e).__name__):
+        text = rule_of(p)
+        if text not in names:
+            names.append(text)
+    return "; ".join(names)
+
+
+def _interesting(node: Expr, x: Var) -> bool:
+    if node == x:
+        return True
+    if isinstance(node, Var) or not depends_on(node, {x.name}):
+        return False
+    return not (isinstance(node, Transpose) and isinstance(node.arg, Var))
+
+
+def gradient_steps(f: Expr, x: Var) -> list[Step]:
+    """The worked derivation of ∂f/∂x, output first, ending with x itself."""
+    trace: Sweep = []
+    gradient(f, [x], trace)
+    steps = []
+    for node, g, parents in trace[1:]:
+        if _interesting(node, x):
+            steps.append(Step(node, present(simplify(g)), _rule(parents)))
+    return steps
+
+
+def jacobian_steps(f: Expr, x: Var) -> list[Step]:
+    """The worked derivation of ∂vec(f)/∂vec(x), from x outwards (forward mode)."""
+    trace: list[tuple[Expr, Expr]] = []
+    jacobian(f, x, trace)
+    return [
+        Step(node, present(simplify(j)), rule_of(node, forward=True))
+        for node, j in trace
+        if _interesting(node, x) and node != x
+    ]
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """The steps for one result: ``kind`` is ``grad`` (∂f/∂u) or ``jacobian`` (∂u/∂x)."""
+
+    wrt: str
+    kind: str
+    steps: list[Step]
+
+
+def derivation_steps(command: str, f: Expr, wrt: list[Var]) -> list[Derivation]:
+    """Steps for each variable: gradient steps (reverse mode) for a scalar ``f``,
+    Jacobian steps (forward mode) otherwise; a Hessian adds the Jacobian of the gradient."""
+    out = []
+    for x in wrt:
+        if f.is_scalar:
+            out.append(Derivation(x.name, "grad", gradient_steps(f, x)))
+        else:
+            out.append(Derivation(x.name, "jacobian", jacobian_steps(f, x)))
+        if command == "hessian" and f.is_scalar:
+            g = out[-1].steps[-1].value if out[-1].steps else None
+            if g is not None:
+                out.append(Derivation(x.name, "jacobian", jacobian_steps(g, x)))
+    return out
+
+
+def _label(
+    d: Derivation, step: Step, show: Callable[[Expr], str], frac: Callable[[str, str], str]
+) -> str:
+    target = show(step.target)
+    if d.kind == "grad":
+        return frac("f", d.wrt if target == d.wrt else f"({target})")
+    return frac(f"({target})", d.wrt)
+
+
+def steps_text(derivations: list[Derivation]) -> list[str]:
+    """One line per step: ``df/d(u) = ...    [rule]``."""
+    lines = []
+    for d in derivations:
+        for st in d.steps:
+            head = _label(d, st, to_text, lambda a, b: f"d{a}/d{b}")
+            lines.append(f"{head} = {to_text(st.value)}    [{st.rule}]")
+    return lines
+
+
+def steps_latex(derivations: list[Derivation]) -> str:
+    """One ``aligned`` block, a row per step, the rule as a note."""
+
+    def frac(a: str, b: str) -> str:
+        return rf"\frac{{\partial {a}}}{{\partial {b}}}"
+
+    rows = []
+    for d in derivations:
+        for st in d.steps:
+            head = _label(d, st, to_latex, frac)
+            rule = _latex_text(st.rule)
+            rows.append(rf"{head} &= {to_latex(st.value)} && \text{{{rule}}}")
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+
+def _latex_text(text: str) -> str:
+    special = {
+        "\\": r"\textbackslash{}",
+        "{": r"\{",
+        "}": r"\}",
+        "_": r"\_",
+        "^": r"\textasciicircum{}",
+        "&": r"\&",
+        "%": r"\%",
+        "$": r"\$",
+        "#": r"\#",
+        "|": r"\textbar{}",
+    }
+    return "".join(special.get(ch, ch) for ch in text)
