@@ -31,10 +31,12 @@ from gradcli.ir.nodes import (
     Power,
     Softmax,
     SumAll,
-    Trace as TraceNode,
     Transpose,
     Var,
     depends_on,
+)
+from gradcli.ir.nodes import (
+    Trace as TraceNode,
 )
 from gradcli.printers import to_latex, to_text
 from gradcli.simplify import present, simplify
