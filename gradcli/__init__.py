@@ -21,8 +21,8 @@ _API = {
     "grad": "gradcli.api",
     "jacobian": "gradcli.api",
     "hessian": "gradcli.api",
-    "verify": "gradcli.verify",
-    "Verdict": "gradcli.verify",
+    "verify": "gradcli.verdict",
+    "Verdict": "gradcli.verdict",
     "GradcliError": "gradcli.errors",
 }
 

@@ -380,7 +380,7 @@ def verify(
       gradcli verify "A" --of "A x + b" --wrt x --jacobian        ->  correct
     """
     from gradcli.calculus.drivers import Command
-    from gradcli.verify import verify as run_verify
+    from gradcli.verdict import verify as run_verify
 
     if jacobian and hessian:
         raise _bad("choose one of --jacobian and --hessian")

@@ -9,6 +9,7 @@ for symmetric matrices, and a missing or extra term of the true result.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 
 import numpy as np
 
@@ -46,10 +47,8 @@ def _factor(claim: Array, true: Array) -> str | None:
         return None
     if abs(k + 1) < 1e-6:
         return "wrong sign: the claim is the negative of the true derivative"
-    shown = f"{k:.6g}"
-    for frac in (2, 3, 4):
-        if abs(k * frac - round(k * frac)) < 1e-6 and abs(k) < 1:
-            shown = f"{round(k * frac)}/{frac}"
+    ratio = Fraction(k).limit_denominator(12)
+    shown = str(ratio) if abs(float(ratio) - k) < 1e-6 * max(1.0, abs(k)) else f"{k:.6g}"
     return f"off by a factor of {shown}: the claim is {shown} times the true derivative"
 
 
@@ -73,8 +72,8 @@ def _missing_term(claim: Array, true: Array, terms: list[tuple[Expr, Array]]) ->
 
 
 def diagnose(
+    command: str,
     f: Expr,
-    wrt: list[Var],
     claim: Expr,
     true: Expr,
     check: CheckResult,
@@ -92,7 +91,7 @@ def diagnose(
         c, t = value(claim, check.point), value(true, check.point)
     except (KeyError, ValueError):
         return None
-    jac = not true.shape.is_vector and not true.is_scalar and f.shape != true.shape
+    jac = command == "jacobian"
     terms = [(term, value(term, check.point)) for term in _terms(true)]
     found = _factor(c, t) or _transposed(c, t, jac) or _missing_term(c, t, terms)
     return found or _symmetric_only(claim, true, check.point, variables, value)

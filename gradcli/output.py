@@ -22,7 +22,7 @@ from gradcli.simplify.shared import name_shared
 from gradcli.steps import steps_latex, steps_text
 
 if TYPE_CHECKING:
-    from gradcli.verify import Verdict
+    from gradcli.verdict import Verdict
 
 
 def shape_list(shape: Shape) -> list[str]:
@@ -144,7 +144,22 @@ def render_verdict(v: Verdict, fmt: Format) -> str:
         for r in v.derivation.results:
             shown = {Format.LATEX: r.latex, Format.NUMPY: r.numpy}.get(fmt, r.text)
             lines.append(shown if fmt is Format.NUMPY else f"true: {shown}")
+    if v.counterexample and "point" in v.counterexample and fmt is not Format.LATEX:
+        ex = v.counterexample
+        point = ", ".join(f"{k} = {_compact(val)}" for k, val in ex["point"].items())
+        lines.append(f"{prefix}at: {point}")
+        lines.append(f"{prefix}true value:    {_compact(ex['true'])}")
+        lines.append(f"{prefix}claimed value: {_compact(ex['claim'])}")
     return "\n".join(lines)
+
+
+def _compact(value: Any) -> str:
+    """A value on one line, rounded to 4 significant digits."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
 
 
 def numpy_function(d: Derivation, name: str) -> str:

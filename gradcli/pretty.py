@@ -20,7 +20,7 @@ from gradcli.printers import to_unicode
 
 if TYPE_CHECKING:
     from gradcli.api import Derivation, Result
-    from gradcli.verify import Verdict
+    from gradcli.verdict import Verdict
 
 _SUB = str.maketrans("aehijklmnoprstuvx0123456789", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₀₁₂₃₄₅₆₇₈₉")
 

@@ -98,7 +98,11 @@ def _label(command: Command, name: str) -> str:
 def derivative_results(
     command: Command, f: Expr, wrt: list[Var], layout: Layout = Layout.NUMERATOR
 ) -> list[Target]:
-    """The simplified derivative expressions a command prints."""
+    """The simplified derivative expressions a command prints.
+
+    ``f`` is simplified first: the derivative of ``exp(x) ./ (1 + exp(x))`` is
+    taken as that of ``sigmoid(x)``, which a textbook writes more simply."""
+    f = simplify(f)
     names = [v.name for v in wrt]
     if command is Command.GRAD:
         gs = gradients(f, wrt)

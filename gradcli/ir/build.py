@@ -58,9 +58,12 @@ def ones(shape: Shape) -> Expr:
 
 
 def fill(value: Expr, shape: Shape) -> Expr:
+    """``value`` in every entry: ``Fill(c)`` for a constant, else ``value ones``."""
     if shape.is_scalar:
         return value
-    return Fill(value, shape)
+    if isinstance(value, Const):
+        return Fill(value, shape)
+    return mul(value, Fill(Const(1.0), shape))
 
 
 def is_zero(e: Expr) -> bool:
@@ -186,20 +189,37 @@ def _assemble(coeff: float, scalars: list[Expr], chain: list[Expr]) -> Expr:
 
 
 def _cancel_inverses(chain: list[Expr]) -> list[Expr]:
-    """``A A^-1 = I`` between neighbours of a chain."""
-    out: list[Expr] = []
+    """Neighbouring powers of one square matrix combine: ``A A^-1 = I``,
+    ``A A = A^2``, ``A (A^-1)^2 = A^-1``."""
+    out: list[tuple[Expr, int]] = []
     for f in chain:
-        if out and (_inverse_pair(out[-1], f) or _inverse_pair(f, out[-1])):
-            out.pop()
-            continue
-        out.append(f)
+        base, k = _matrix_power(f)
+        if out and out[-1][0] == base and base.shape.is_square:
+            k += out.pop()[1]
+            if k == 0:
+                continue
+        out.append((base, k))
     if not out and chain:
         return [Identity(chain[0].shape.rows)]
-    return out
+    return [_power_of(b, k) for b, k in out]
 
 
-def _inverse_pair(a: Expr, b: Expr) -> bool:
-    return isinstance(b, Inverse) and b.arg == a
+def _matrix_power(f: Expr) -> tuple[Expr, int]:
+    """``f = base^k`` for an integer ``k`` (``Inverse`` counts as ``-1``)."""
+    if isinstance(f, MatPow):
+        base, k = _matrix_power(f.base)
+        return base, k * f.k
+    if isinstance(f, Inverse):
+        return f.arg, -1
+    return f, 1
+
+
+def _power_of(base: Expr, k: int) -> Expr:
+    if k == 1:
+        return base
+    if k == -1:
+        return Inverse(base)
+    return MatPow(base, k) if k > 0 else MatPow(Inverse(base), -k)
 
 
 def _base_exp(e: Expr) -> tuple[Expr, float]:
@@ -425,14 +445,14 @@ def trace(e: Expr) -> Expr:
 def sum_all(e: Expr) -> Expr:
     if e.is_scalar:
         return e
+    if isinstance(e, Softmax):
+        return Const(1.0)
     if isinstance(e, Add):
         return add(*(sum_all(t) for t in e.terms))
     if isinstance(e, Transpose):
         return sum_all(e.arg)
     if isinstance(e, Mul) and (e.coeff != 1.0 or e.scalars):
         return mul(e.coeff, *e.scalars, sum_all(mul(*e.chain)))
-    if isinstance(e, Hadamard) and len(e.factors) == 2 and e.shape.is_vector:
-        return mul(transpose(e.factors[0]), e.factors[1])
     return SumAll(e)
 
 
@@ -477,6 +497,8 @@ def diag(e: Expr) -> Expr:
     if e.shape.is_vector:
         if is_ones(e):
             return Identity(e.shape.rows)
+        if is_zero(e):
+            return zeros(Shape(e.shape.rows, e.shape.rows))
         if isinstance(e, Mul) and (e.coeff != 1.0 or e.scalars):
             return mul(e.coeff, *e.scalars, diag(mul(*e.chain)))
         return Diag(e)
@@ -484,6 +506,16 @@ def diag(e: Expr) -> Expr:
         return e.arg
     if isinstance(e, Identity):
         return ones(Shape(e.n, ONE))
+    if is_zero(e):
+        return zeros(Shape(e.shape.rows, ONE))
+    if isinstance(e, Transpose):
+        return diag(e.arg)
+    if isinstance(e, Add):
+        return add(*(diag(t) for t in e.terms))
+    if isinstance(e, Mul) and (e.coeff != 1.0 or e.scalars):
+        return mul(e.coeff, *e.scalars, diag(mul(*e.chain)))
+    if isinstance(e, Mul) and len(e.chain) == 2 and e.chain[1].shape.is_row:
+        return hadamard(e.chain[0], transpose(e.chain[1]))
     return DiagPart(e)
 
 

@@ -31,6 +31,7 @@ from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Apply, Expr, Inverse, LogDet, Power, Var, free_vars, walk
 from gradcli.numeric.evaluate import Array, evaluate_many, resolve_shape
 from gradcli.numeric.sample import (
+    MAX_SIZE,
     PROFILES,
     choose_sizes,
     domain_hints,
@@ -139,8 +140,13 @@ def check_derivative(
     gradient: list[Expr] | None = None,
     denominator: bool = False,
     points: int = 3,
+    max_size: int = MAX_SIZE,
 ) -> CheckResult:
     """Check symbolic derivatives of ``f`` against finite differences.
+
+    Dimensions are drawn from ``2..max_size``, distinct where possible; when no
+    point can be used (``A X B`` under ``det`` is singular unless it is square),
+    the check is tried again with one size for every dimension.
 
     ``wrt`` all scalars and two or more: ``results`` is one expression w.r.t.
     the stacked vector of them; otherwise ``results[i]`` belongs to ``wrt[i]``.
@@ -156,17 +162,25 @@ def check_derivative(
     when the arguments do not fit the mode (a caller's bug); a result of the
     wrong shape is reported as ``passed=False``.
     """
-    rng = np.random.default_rng(seed)
-    problem = _derivative_problem(f, wrt, results, mode, gradient, denominator, rng)
-    dims = _dims(problem.sizes)
-    mismatch = _shape_mismatch(problem)
-    if mismatch is not None:
-        return CheckResult(False, None, seed, dims, mismatch)
+    result = None
+    for equal in (False, True):
+        rng = np.random.default_rng(seed)
+        sizes = choose_sizes([f, *results, *(gradient or []), *wrt], rng, max_size, equal)
+        problem = _derivative_problem(f, wrt, results, mode, gradient, denominator, sizes)
+        mismatch = _shape_mismatch(problem)
+        if mismatch is not None:
+            return CheckResult(False, None, seed, _dims(problem.sizes), mismatch)
 
-    def test(point: dict[str, Array]) -> _Outcome:
-        return _test_derivative(problem, point, rng)
+        def test(
+            point: dict[str, Array], problem: _Problem = problem, rng: np.random.Generator = rng
+        ) -> _Outcome:
+            return _test_derivative(problem, point, rng)
 
-    return _search(problem, rng, test, points, seed)
+        result = _search(problem, rng, test, points, seed)
+        if result.passed is not None:
+            return result
+    assert result is not None
+    return result
 
 
 def check_values(
@@ -215,7 +229,7 @@ def _derivative_problem(
     mode: Mode,
     gradient: list[Expr] | None,
     denominator: bool,
-    rng: np.random.Generator,
+    sizes: dict[Dim, int],
 ) -> _Problem:
     slots = _slots(wrt)
     _validate(f, slots, results, mode, gradient)
@@ -231,7 +245,7 @@ def _derivative_problem(
         results=tuple(results),
         slots=slots,
         variables=variables,
-        sizes=choose_sizes([*exprs, *variables], rng),
+        sizes=sizes,
         hints=domain_hints(exprs),
         kinks=_kink_arguments(target),
         guards=_guards([*target, *results]),

@@ -24,8 +24,14 @@ PROFILES = 4
 MIN_SIZE, MAX_SIZE = 2, 6
 
 
-def choose_sizes(exprs: Iterable[Expr], rng: np.random.Generator) -> dict[Dim, int]:
-    """A size in ``2..6`` for every symbolic dimension of every node.
+def choose_sizes(
+    exprs: Iterable[Expr],
+    rng: np.random.Generator,
+    max_size: int = MAX_SIZE,
+    equal: bool = False,
+) -> dict[Dim, int]:
+    """A size in ``2..max_size`` for every symbolic dimension of every node
+    (with ``equal``, one size for all: products like ``A X B`` can then be square).
 
     Distinct symbols get distinct sizes while there are enough (so a wrong
     transpose of a non-square matrix shows); a block matrix's summed dimension
@@ -41,11 +47,13 @@ def choose_sizes(exprs: Iterable[Expr], rng: np.random.Generator) -> dict[Dim, i
             if isinstance(node, Block):
                 sums.update(_block_sums(node))
     free = sorted((d for d in symbols if d not in sums), key=lambda d: d.name)
-    choices = list(rng.permutation(np.arange(MIN_SIZE, MAX_SIZE + 1)))
+    choices = list(rng.permutation(np.arange(MIN_SIZE, max_size + 1)))
+    if equal:
+        choices = [choices[0]] * len(free)
     sizes: dict[Dim, int] = {}
     for i, d in enumerate(free):
         sizes[d] = (
-            int(choices[i]) if i < len(choices) else int(rng.integers(MIN_SIZE, MAX_SIZE + 1))
+            int(choices[i]) if i < len(choices) else int(rng.integers(MIN_SIZE, max_size + 1))
         )
     for total, parts in sums.items():
         sizes[total] = sum(p.resolve(sizes) for p in parts)

@@ -67,7 +67,11 @@ def factor_common_scalars(e: Expr) -> Expr | None:
     common = [s for s in parts[0][1] if all(s in p[1] for p in parts[1:])]
     coeffs = {abs(p[0]) for p in parts}
     c = coeffs.pop() if len(coeffs) == 1 else 1.0
+    if all(p[0] < 0 for p in parts):
+        c = -c
     if not common and c == 1.0:
+        return None
+    if not common and len(e.terms) > 1 and e.shape.is_scalar and c == -1.0:
         return None
     rest = []
     for coeff, scalars, chain in parts:
@@ -202,9 +206,17 @@ def inner_product_cancel(e: Expr) -> Expr | None:
         return None
     a = B.transpose(row)
     h = B.hadamard(a, col)
-    if isinstance(h, Mul) or _factor_count(h) < _factor_count(a) + _factor_count(col):
+    if len(_bases(h)) < len(_bases(a) | _bases(col)):
         return B.mul(e.coeff, *e.scalars, B.sum_all(h))
     return None
+
+
+def _bases(e: Expr) -> set[Expr]:
+    """The bases of an element-wise product: ``{x, y}`` for ``x .^ 2 .* y``."""
+    if isinstance(e, Mul) and len(e.chain) == 1:
+        e = e.chain[0]
+    factors = e.factors if isinstance(e, Hadamard) else (e,)
+    return {f.base if isinstance(f, Power) else f for f in factors if not isinstance(f, Fill)}
 
 
 def _square_chain(e: Expr) -> list[Expr] | None:
@@ -315,3 +327,34 @@ def recognise_softmax(e: Expr) -> Expr | None:
         others = [x for x in e.scalars if x is not s]
         return B.mul(e.coeff, *others, B.power(base, -float(k)), *chain)
     return None
+
+
+def _distribute(e: Expr, budget: list[int]) -> Expr:
+    """``e`` with element-wise products and scalings multiplied out over sums."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return e
+    if isinstance(e, Add):
+        return B.add(*(_distribute(t, budget) for t in e.terms))
+    if isinstance(e, Hadamard):
+        for i, f in enumerate(e.factors):
+            if isinstance(f, Add):
+                rest = e.factors[:i] + e.factors[i + 1 :]
+                return B.add(*(_distribute(B.hadamard(t, *rest), budget) for t in f.terms))
+    single = _single(e) if isinstance(e, Mul) else None
+    if single is not None and isinstance(single[2], (Add, Hadamard)):
+        inner = _distribute(single[2], budget)
+        if isinstance(inner, Add):
+            return B.add(*(B.mul(single[0], *single[1], t) for t in inner.terms))
+    return e
+
+
+@rule
+def expand_when_it_cancels(e: Expr) -> Expr | None:
+    """(1 - y) ⊙ s - y ⊙ (1 - s) = s - y: multiply out, keep it if it is smaller."""
+    if not isinstance(e, Add) or e.is_scalar:
+        return None
+    if not any(isinstance(f, Add) for t in e.terms for f in t.children()):
+        return None
+    out = _distribute(e, [64])
+    return out if size(out) < size(e) else None

@@ -634,7 +634,13 @@ def typecheck_claim(
     claim_source: str,
     decls: Declarations,
     target: Callable[
-        [Callable[[str], TShape | None], TShape, Callable[[int], DimTok]], TShape | None
+        [
+            Callable[[str], TShape | None],
+            TShape,
+            Callable[[int], DimTok],
+            Callable[[DimTok, DimTok], DimTok],
+        ],
+        TShape | None,
     ],
 ) -> Claim:
     """Type-check ``claim_tree`` with the variables of ``tree``, and unify its
@@ -649,7 +655,7 @@ def typecheck_claim(
     checker.source = claim_source
     try:
         c_shape = checker.infer(claim_tree)
-        want = target(checker.var_shapes.get, f_shape, checker.dims.fresh)
+        want = target(checker.var_shapes.get, f_shape, checker.dims.fresh, checker.dims.product)
         ok = want is None or (
             checker.dims.unify(c_shape.rows, want.rows)
             and checker.dims.unify(c_shape.cols, want.cols)

@@ -31,6 +31,8 @@ from gradcli.syntax import parse
 from gradcli.syntax.tree import Node
 from gradcli.syntax.typecheck import ONE_TOK, TShape, typecheck_claim
 
+COUNTEREXAMPLE_SIZE = 4  # small dimensions, so a counterexample can be read
+
 _MODE = {Command.GRAD: Mode.GRAD, Command.JACOBIAN: Mode.JACOBIAN, Command.HESSIAN: Mode.HESSIAN}
 
 
@@ -64,14 +66,29 @@ class Verdict:
         return out
 
 
-TargetFn = Callable[[Callable[[str], TShape | None], TShape, Callable[[int], int]], TShape | None]
+TargetFn = Callable[
+    [Callable[[str], TShape | None], TShape, Callable[[int], int], Callable[[int, int], int]],
+    TShape | None,
+]
+
+
+def _size_tok(s: TShape, product: Callable[[int, int], int]) -> int:
+    """The dimension of ``vec`` of a value of shape ``s``."""
+    if s.cols == ONE_TOK:
+        return s.rows
+    if s.rows == ONE_TOK:
+        return s.cols
+    return product(s.cols, s.rows)
 
 
 def _target(command: Command, wrt: list[str], layout: Layout) -> TargetFn:
     """The expected shape of the claim, from the type checker's variables."""
 
     def target(
-        var_shape: Callable[[str], TShape | None], f_shape: TShape, fresh: Callable[[int], int]
+        var_shape: Callable[[str], TShape | None],
+        f_shape: TShape,
+        fresh: Callable[[int], int],
+        product: Callable[[int, int], int],
     ) -> TShape | None:
         shapes = [var_shape(n) for n in wrt]
         known = [s for s in shapes if s is not None]
@@ -79,29 +96,22 @@ def _target(command: Command, wrt: list[str], layout: Layout) -> TargetFn:
             return None
         if command is Command.GRAD and len(known) == 1:
             return known[0]
-        x_rows = _column_size(known, fresh)
-        if x_rows is None:
+        if len(known) > 1 and all(s.is_scalar for s in known):
+            x_size = fresh(len(known))
+        elif len(known) == 1:
+            x_size = _size_tok(known[0], product)
+        else:
             return None
         if command is Command.GRAD:
-            return TShape(x_rows, ONE_TOK)
+            return TShape(x_size, ONE_TOK)
         if command is Command.HESSIAN:
-            return TShape(x_rows, x_rows)
-        if f_shape.cols != ONE_TOK:
-            return None
+            return TShape(x_size, x_size)
+        f_size = _size_tok(f_shape, product)
         if layout is Layout.DENOMINATOR:
-            return TShape(x_rows, f_shape.rows)
-        return TShape(f_shape.rows, x_rows)
+            return TShape(x_size, f_size)
+        return TShape(f_size, x_size)
 
     return target
-
-
-def _column_size(shapes: list[TShape], fresh: Callable[[int], int]) -> int | None:
-    """The size of the variable as a column: stacked scalars, or one vector."""
-    if len(shapes) > 1 and all(s.is_scalar for s in shapes):
-        return fresh(len(shapes))
-    if len(shapes) == 1 and shapes[0].cols == ONE_TOK:
-        return shapes[0].rows
-    return None
 
 
 def verify(
@@ -140,11 +150,11 @@ def verify(
     deriv = Derivation(command, of, f, variables, results, None, seed, joint.typed.notes)
     claim_text = to_text(c)
     if not joint.shape_ok or len(targets) != 1 or c.shape != targets[0].expr.shape:
-        want = joint.expected or _shape_words(targets[0].expr.shape) if targets else "?"
-        reason = (
-            f"the claim has the wrong shape: expected {want}, the claim is {_shape_words(c.shape)}"
-        )
-        return Verdict("wrong", claim, claim_text, reason, deriv, None)
+        want = joint.expected or _shape_words(targets[0].expr.shape)
+        got = _shape_words(c.shape)
+        reason = f"the claim has the wrong shape: expected {want}, the claim is {got}"
+        example = {"expected_shape": want, "claim_shape": got}
+        return Verdict("wrong", claim, claim_text, reason, deriv, None, None, example)
     gradient = targets[0].gradient if command is Command.HESSIAN else None
     check = check_derivative(
         f,
@@ -154,6 +164,7 @@ def verify(
         seed=seed,
         gradient=gradient,
         denominator=layout is Layout.DENOMINATOR,
+        max_size=COUNTEREXAMPLE_SIZE,
     )
     deriv.check = check
     if check.passed:
@@ -163,7 +174,7 @@ def verify(
     if check.passed is None:
         raise GradcliError(f"cannot decide: {check.reason}")
     example = _counterexample(check)
-    diagnosis = diagnose(f, wrt_vars, c, targets[0].expr, check, variables)
+    diagnosis = diagnose(command.value, f, c, targets[0].expr, check, variables)
     reason = "it disagrees with finite differences of the expression"
     return Verdict("wrong", claim, claim_text, reason, deriv, check, diagnosis, example)
 
