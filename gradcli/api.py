@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 
 from gradcli.calculus import derivative_results
 from gradcli.calculus.drivers import Command, Layout, Target
-from gradcli.errors import GradcliError, OptionError, ShapeError, Span
+from gradcli.errors import GradcliError, LimitError, OptionError, ShapeError, Span
 
 if TYPE_CHECKING:
     from gradcli.expand import Expanded
     from gradcli.steps import Derivation as StepsFor
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
-from gradcli.ir.nodes import Expr, Var, free_vars
+from gradcli.ir.nodes import Expr, Var, free_vars, size
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
 from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
 from gradcli.simplify import present
@@ -34,6 +34,7 @@ from gradcli.syntax import parse
 from gradcli.syntax.typecheck import IDENT, Declarations, typecheck
 
 Names = str | Iterable[str] | None
+MAX_RESULT_NODES = 20_000
 
 
 class Format(str, Enum):
@@ -234,11 +235,21 @@ def derive(
             f"{command.value} needs a scalar expression, but this one is {_kind(f.shape)}",
             Span(0, len(source)),
             source=source,
-            hint="use `gradcli jacobian` for a vector- or matrix-valued expression",
+            hint=notes[0]
+            if notes
+            else "use `gradcli jacobian` for a vector- or matrix-valued expression",
         )
+    for v in wrt_vars:
+        variables.setdefault(v.name, v)
     targets = [
         replace(t, expr=present(t.expr)) for t in derivative_results(command, f, wrt_vars, layout)
     ]
+    for t in targets:
+        if size(t.expr) > MAX_RESULT_NODES:
+            raise LimitError(
+                f"the result has {size(t.expr)} distinct parts, more than the limit of "
+                f"{MAX_RESULT_NODES}; differentiate a smaller expression"
+            )
     seed = secrets.randbelow(2**31) if seed is None else seed
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
     code = _dim_code([*variables.values(), *wrt_vars])

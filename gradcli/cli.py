@@ -7,6 +7,7 @@ failed (``verify``: wrong); 2 bad input; 3 an internal error.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from enum import Enum
@@ -96,7 +97,13 @@ CheckOpt = Annotated[
 ]
 SeedOpt = Annotated[
     int | None,
-    typer.Option("--seed", metavar="N", help="Seed of the numerical check (reproducible)."),
+    typer.Option(
+        "--seed",
+        metavar="N",
+        min=0,
+        max=2**32 - 1,
+        help="Seed of the numerical check (reproducible).",
+    ),
 ]
 LayoutArg = Annotated[
     LayoutOpt, typer.Option("--layout", help="Jacobian layout: numerator (m x n) or denominator.")
@@ -155,6 +162,12 @@ def _read_expr(expr: str) -> str:
             f"standard input is not valid UTF-8 (byte {err.start})",
             hint="save the expression as UTF-8 text",
         ) from None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        raise GradcliError(
+            f"standard input holds {len(lines)} lines; give one expression",
+            hint="run gradcli once per expression, e.g. with xargs or a loop",
+        )
     return text.strip()
 
 
@@ -413,15 +426,49 @@ def _is(err: BaseException, name: str) -> bool:
     return any(cls.__name__ == name for cls in type(err).__mro__)
 
 
+COMMANDS = ("grad", "jacobian", "hessian", "verify")
+VALUE_OPTIONS = frozenset(
+    {"--of", "--wrt", "-w", "--scalar", "-s", "--vector", "--matrix", "--symmetric"}
+    | {"--format", "-f", "--seed", "--layout", "--expand", "--function"}
+)
+EXPRESSION_CHARS = frozenset("()^*/+[]|' .,@")
+
+
+def _dash_expression(argv: list[str]) -> int | None:
+    """The index of an argument that is an expression starting with '-' (not an option)."""
+    if not argv or argv[0] not in COMMANDS:
+        return None
+    skip = False
+    for i, a in enumerate(argv[1:], start=1):
+        if a == "--":
+            return None
+        if skip:
+            skip = False
+            continue
+        if a in VALUE_OPTIONS:
+            skip = True
+            continue
+        looks_like_expr = EXPRESSION_CHARS & set(a[1:]) or a[1:2] not in ("w", "s", "f", "h")
+        if a.startswith("-") and not a.startswith("--") and len(a) > 2 and looks_like_expr:
+            return i
+    return None
+
+
+def _dash_hint(argv: list[str], i: int) -> str:
+    rest = [a for k, a in enumerate(argv) if k != i]
+    shown = " ".join(f'"{a}"' if " " in a else a for a in rest)
+    return (
+        f"'{argv[i]}' looks like an option; an expression that starts with '-' goes after "
+        f'--: gradcli {shown} -- "{argv[i]}"'
+    )
+
+
 def _usage_hint(err: Exception, argv: list[str]) -> str | None:
     text = _message(err)
-    if "No such option" in text or "requires an argument" in text:
-        for a in argv:
-            if a.startswith("-") and len(a) > 1 and not a.startswith("--") and a[1] not in "wsfh":
-                return (
-                    f"'{a}' was taken for an option; an expression that starts with '-' goes "
-                    f'after --, e.g. gradcli grad --wrt x -- "{a}"'
-                )
+    if "No such option" in text or "requires an argument" in text or "Missing argument" in text:
+        for i, a in enumerate(argv):
+            if a.startswith("-") and not a.startswith("--") and len(a) > 2:
+                return _dash_hint(argv, i)
     return None
 
 
@@ -448,6 +495,27 @@ def _click_error(err: Exception, args: list[str]) -> None:
         _fail(2, message + (f"\nhint: {hint}" if hint else ""))
 
 
+TIME_LIMIT = 60.0
+
+
+def _set_time_limit() -> None:
+    """Stop with a clear message after GRADCLI_TIMEOUT seconds (default 60), never hang."""
+    try:
+        seconds = float(os.environ.get("GRADCLI_TIMEOUT", TIME_LIMIT))
+    except ValueError:
+        seconds = TIME_LIMIT
+    if seconds <= 0 or not hasattr(signal, "SIGALRM"):
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise LimitError(
+            f"gave up after {seconds:g} s (the time limit; set GRADCLI_TIMEOUT to change it)"
+        )
+
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
 def _fail(code: int, message: str) -> NoReturn:
     _err(message)
     sys.exit(code)
@@ -458,6 +526,10 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     command = typer.main.get_command(app)
+    dash = _dash_expression(args)
+    if dash is not None:
+        _fail(2, f"usage error: {args[dash]!r} is not an option\nhint: {_dash_hint(args, dash)}")
+    _set_time_limit()
     try:
         rc = command.main(args=args, prog_name="gradcli", standalone_mode=False)
     except GradcliError as err:

@@ -7,6 +7,7 @@ the numerical check. Colours follow Rich's terminal detection and ``NO_COLOR``.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -99,7 +100,10 @@ def _variables(d: Derivation) -> Table:
 
 def show(d: Derivation, verdict: Verdict | None = None, console: Console | None = None) -> None:
     """Print the derivation (and a ``verify`` verdict) to standard output."""
-    out = console or Console(highlight=False, soft_wrap=True)
+    plain = bool(os.environ.get("NO_COLOR"))
+    out = console or Console(
+        highlight=False, soft_wrap=True, color_system=None if plain else "auto"
+    )
     out.print(Text("f = ", style="dim") + Text(to_unicode(d.input)))
     out.print(_variables(d))
     for note in d.notes:

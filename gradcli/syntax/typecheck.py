@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from gradcli.errors import GradcliError, OptionError, ShapeError
+from gradcli.errors import GradcliError, LimitError, OptionError, ShapeError
 from gradcli.ir import build as B
 from gradcli.ir.dims import ONE, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var
@@ -24,6 +24,7 @@ from gradcli.syntax import tree as T
 
 IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 DIM_NAMES = ["n", "m", "k", "p", "q", "r", "s", "t", "u", "v", "w"]
+MAX_MATRIX_POWER = 64
 
 # A dimension during inference: 0 is the fixed size 1; other ints are union-find
 # nodes, each either free or bound to a fixed size.
@@ -302,6 +303,11 @@ class _Checker:
                 f"a matrix power needs an integer exponent, not {_num(k)}",
                 n.exponent.span,
                 hint="use .^ for an element-wise power",
+            )
+        if abs(k) > MAX_MATRIX_POWER:
+            raise LimitError(
+                f"matrix powers are limited to ±{MAX_MATRIX_POWER} (this one is {_num(k)})",
+                n.exponent.span,
             )
         if not self.dims.unify(b.rows, b.cols):
             raise ShapeError(
