@@ -277,7 +277,13 @@ def _check(
 ) -> CheckResult:
     mode = {Command.GRAD: Mode.GRAD, Command.JACOBIAN: Mode.JACOBIAN}.get(command, Mode.HESSIAN)
     gradient = targets[0].gradient if command is Command.HESSIAN else None
-    return check_derivative(
+    if gradient is not None:
+        # The Hessian is checked against differences of the gradient, so the
+        # gradient is checked first, against differences of f.
+        first = check_derivative(f, wrt, gradient, Mode.GRAD, seed=seed)
+        if first.passed is not True:
+            return first
+    result = check_derivative(
         f,
         wrt,
         [t.expr for t in targets],
@@ -286,6 +292,10 @@ def _check(
         gradient=gradient,
         denominator=layout is Layout.DENOMINATOR,
     )
+    if gradient is not None and result.passed and result.max_rel_error is not None:
+        worst = max(result.max_rel_error, first.max_rel_error or 0.0)
+        result = replace(result, max_rel_error=worst)
+    return result
 
 
 def _kind(shape: Shape) -> str:
@@ -293,7 +303,7 @@ def _kind(shape: Shape) -> str:
         return f"a vector of size {shape.rows}"
     if shape.is_row:
         return f"a row vector of size {shape.cols}"
-    return f"a {shape.rows}×{shape.cols} matrix"
+    return f"a matrix of size {shape.rows}×{shape.cols}"
 
 
 def _dim_code(variables: Sequence[Var]) -> dict[Dim, str]:

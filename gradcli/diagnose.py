@@ -48,7 +48,10 @@ def _factor(claim: Array, true: Array) -> str | None:
     if abs(k + 1) < 1e-6:
         return "wrong sign: the claim is the negative of the true derivative"
     ratio = Fraction(k).limit_denominator(12)
-    shown = str(ratio) if abs(float(ratio) - k) < 1e-6 * max(1.0, abs(k)) else f"{k:.6g}"
+    nice = abs(float(ratio) - k) < 1e-6 * max(1.0, abs(k))
+    if claim.size == 1 and not nice:
+        return None
+    shown = str(ratio) if nice else f"{k:.6g}"
     return f"off by a factor of {shown}: the claim is {shown} times the true derivative"
 
 

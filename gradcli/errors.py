@@ -118,3 +118,20 @@ def _caret_line(shown: str, spans: list[Span], offset: int) -> str:
         for i in range(lo, min(hi, len(marks))):
             marks[i] = "^"
     return "".join(marks).rstrip()
+
+
+_NODE_WORDS = {
+    "Vec": "vec(...)",
+    "Kron": "kron(...)",
+    "Entry": "an entry of a matrix",
+    "Block": "a block matrix",
+    "DiagPart": "diag(...) of a matrix",
+    "Diag": "diag(...) of a vector",
+    "Transpose": "a transpose",
+}
+
+
+def describe(node: object) -> str:
+    """How a user would name an expression node in a message."""
+    name = type(node).__name__
+    return _NODE_WORDS.get(name, name.lower())

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gradcli.calculus.derivatives import DERIVATIVE
-from gradcli.errors import NoRuleError
+from gradcli.errors import NoRuleError, describe
 from gradcli.ir import build as B
 from gradcli.ir.dims import ONE, Shape
 from gradcli.ir.nodes import (
@@ -20,6 +20,8 @@ from gradcli.ir.nodes import (
     Apply,
     Block,
     Det,
+    Diag,
+    DiagPart,
     Expr,
     Fill,
     Hadamard,
@@ -189,6 +191,26 @@ def _softmax(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
     return B.mul(B.sub(B.diag(s), B.mul(s, B.transpose(s))), J(node.arg))
 
 
+@rule(Diag)
+def _diag(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
+    """vec(diag(v)) = diag(vec(I)) (1 ⊗ I) v: the vector spread over the diagonal."""
+    assert isinstance(node, Diag)
+    n = node.arg.shape.rows
+    eye = Identity(n)
+    spread = B.mul(B.diag(B.vec(eye)), B.kron(B.ones(Shape(n, ONE)), eye))
+    return B.mul(spread, J(node.arg))
+
+
+@rule(DiagPart)
+def _diagpart(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
+    """diag(X) = (1^T ⊗ I) diag(vec(I)) vec(X): the diagonal picked out of vec(X)."""
+    assert isinstance(node, DiagPart)
+    n = node.arg.shape.rows
+    eye = Identity(n)
+    pick = B.mul(B.kron(B.transpose(B.ones(Shape(n, ONE))), eye), B.diag(B.vec(eye)))
+    return B.mul(pick, J(node.arg))
+
+
 @rule(Vec)
 def _vec(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
     assert isinstance(node, Vec)
@@ -231,7 +253,7 @@ def jacobian(f: Expr, x: Var, trace: list[tuple[Expr, Expr]] | None = None) -> E
             continue
         fn = RULES.get(type(node))
         if fn is None:
-            raise NoRuleError(f"no Jacobian rule for {type(node).__name__.lower()} of the variable")
+            raise NoRuleError(f"the Jacobian through {describe(node)} is not supported")
         memo[node] = fn(node, J)
         if trace is not None:
             trace.append((node, memo[node]))

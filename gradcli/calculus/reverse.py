@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from gradcli.calculus.derivatives import DERIVATIVE
-from gradcli.errors import NoRuleError
+from gradcli.errors import NoRuleError, describe
 from gradcli.ir import build as B
 from gradcli.ir.nodes import (
     Add,
@@ -37,6 +37,7 @@ from gradcli.ir.nodes import (
     Trace,
     Transpose,
     Var,
+    Vec,
     walk,
 )
 
@@ -193,6 +194,18 @@ def _diagpart(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
     return [(node.arg, B.diag(g))]
 
 
+@rule(Vec)
+def _vec(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """vec only reorders entries: a constant adjoint stays constant."""
+    assert isinstance(node, Vec)
+    if isinstance(g, Fill):
+        return [(node.arg, Fill(g.value, node.arg.shape))]
+    raise NoRuleError(
+        "the gradient through vec(...) is supported only where it is summed",
+        hint="write the expression without vec (vec(X)^T vec(Y) is tr(X^T Y))",
+    )
+
+
 @rule(Block)
 def _block(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
     assert isinstance(node, Block)
@@ -224,7 +237,10 @@ def gradient(f: Expr, wrt: list[Var], trace: Sweep | None = None) -> list[Expr]:
             continue
         pullback = RULES.get(type(node))
         if pullback is None:
-            raise NoRuleError(f"no gradient rule for {type(node).__name__}")
+            raise NoRuleError(
+                f"the gradient through {describe(node)} is not supported",
+                hint="write the expression without it (vec(X)^T vec(Y) is tr(X^T Y))",
+            )
         for child, contribution in pullback(node, g):
             adjoints.setdefault(child, []).append(contribution)
             via.setdefault(child, set()).add(node)

@@ -447,6 +447,8 @@ def sum_all(e: Expr) -> Expr:
         return e
     if isinstance(e, Softmax):
         return Const(1.0)
+    if isinstance(e, Vec):
+        return sum_all(e.arg)
     if isinstance(e, Add):
         return add(*(sum_all(t) for t in e.terms))
     if isinstance(e, Transpose):
@@ -537,6 +539,8 @@ def kron(a: Expr, b: Expr) -> Expr:
         return mul(a, b)
     if is_zero(a) or is_zero(b):
         return zeros(Kron(a, b).shape)
+    if isinstance(a, Identity) and isinstance(b, Identity):
+        return Identity(Kron(a, b).shape.rows)
     return Kron(a, b)
 
 

@@ -33,7 +33,7 @@ class Dim:
         if a.size is not None and b.size is not None:
             return Dim.fixed(a.size * b.size)
         parts = tuple(sorted((a.factors or (a,)) + (b.factors or (b,)), key=lambda d: d.name))
-        return Dim("".join(p.name for p in parts), None, parts)
+        return Dim("·".join(p.name for p in parts), None, parts)
 
     def resolve(self, sizes: dict[Dim, int]) -> int:
         """The size of this dimension given sizes for the symbols."""

@@ -13,7 +13,7 @@ letter and a column vector otherwise (SPEC §2). A variable dimension is never
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gradcli.errors import GradcliError, LimitError, OptionError, ShapeError
@@ -225,12 +225,9 @@ class _Checker:
         if isinstance(n, T.Call):
             return self._infer_call(n)
         if isinstance(n, T.VectorLit):
-            self._need_scalars(n.items, "a vector literal [...]")
-            return TShape(self.dims.fresh(len(n.items)), ONE_TOK)
+            return self._infer_blocks([[it] for it in n.items])
         if isinstance(n, T.MatrixLit):
-            for row in n.rows:
-                self._need_scalars(row, "a matrix literal [[...]]")
-            return TShape(self.dims.fresh(len(n.rows)), self.dims.fresh(len(n.rows[0])))
+            return self._infer_blocks([list(r) for r in n.rows])
         raise TypeError(f"unknown syntax node {type(n).__name__}")
 
     def _infer_name(self, n: T.Name) -> TShape:
@@ -318,6 +315,12 @@ class _Checker:
 
     def _exponent(self, n: T.Power) -> float:
         k = const_eval(n.exponent)
+        if k is None and _has_transpose(n.exponent):
+            raise ShapeError(
+                "the exponent here is transposed, since ^ groups to the right",
+                n.exponent.span,
+                hint="write (A^-1)^T or A^-T",
+            )
         if k is None:
             raise ShapeError(
                 "the exponent must be a number",
@@ -378,14 +381,37 @@ class _Checker:
             return TShape(s.rows, ONE_TOK)
         return s
 
-    def _need_scalars(self, items: Iterable[T.Node], what: str) -> None:
-        for it in items:
-            if not self._shape(it).is_scalar:
+    def _infer_blocks(self, rows: list[list[T.Node]]) -> TShape:
+        """A literal of scalars, or a block matrix: blocks in a row share their
+        height, blocks in a column their width (``[[x, y]]``, ``[[2 x^T], [a^T]]``)."""
+        heights = [self._same(row, "rows", "height") for row in rows]
+        cols = [[row[j] for row in rows] for j in range(len(rows[0]))]
+        widths = [self._same(col, "cols", "width") for col in cols]
+        return TShape(self._stack(heights, rows[0][0]), self._stack(widths, rows[0][0]))
+
+    def _same(self, blocks: list[T.Node], axis: str, word: str) -> DimTok:
+        first = getattr(self._shape(blocks[0]), axis)
+        for b in blocks[1:]:
+            if not self.dims.unify(first, getattr(self._shape(b), axis)):
                 raise ShapeError(
-                    f"the entries of {what} must be scalars; {self._describe(it)} is not",
-                    it.span,
-                    hint="declare scalar variables with --scalar a,b",
+                    f"blocks that sit side by side must have the same {word}: "
+                    f"{self._describe(blocks[0])} and {self._describe(b)}",
+                    blocks[0].span,
+                    extra_spans=(b.span,),
                 )
+        return first
+
+    def _stack(self, parts: list[DimTok], where: T.Node) -> DimTok:
+        if len(parts) == 1:
+            return parts[0]
+        sizes = [self.dims.size[self.dims.find(p)] for p in parts]
+        if any(size is None for size in sizes):
+            raise ShapeError(
+                "blocks of symbolic size cannot be stacked in a literal",
+                where.span,
+                hint="the entries of [...] and [[...]] are scalars, or blocks of fixed size",
+            )
+        return self.dims.fresh(sum(size or 0 for size in sizes))
 
     # ------------------------------------------------------------ messages
 
@@ -599,6 +625,15 @@ def const_eval(n: T.Node) -> float | None:
     if isinstance(n, T.Unary):
         v = const_eval(n.operand)
         return None if v is None else (-v if n.op == "-" else v)
+    if isinstance(n, T.Power):
+        base, k = const_eval(n.base), const_eval(n.exponent)
+        if base is None or k is None or (base < 0 and not k.is_integer()):
+            return None
+        try:
+            value = base**k
+        except (OverflowError, ZeroDivisionError):
+            return None
+        return value if isinstance(value, float) and value == value else None
     if isinstance(n, T.Binary) and n.op in ("+", "-", "*", "/", ".*", "./"):
         a, b = const_eval(n.left), const_eval(n.right)
         if a is None or b is None:
@@ -611,6 +646,12 @@ def const_eval(n: T.Node) -> float | None:
             return a * b
         return a / b if b != 0 else None
     return None
+
+
+def _has_transpose(n: T.Node) -> bool:
+    if isinstance(n, T.Transpose):
+        return True
+    return isinstance(n, T.Unary) and _has_transpose(n.operand)
 
 
 def _num(k: float) -> str:
