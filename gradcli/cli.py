@@ -7,6 +7,7 @@ failed (``verify``: wrong); 2 bad input; 3 an internal error.
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import sys
 import traceback
@@ -456,10 +457,10 @@ def _dash_expression(argv: list[str]) -> int | None:
 
 def _dash_hint(argv: list[str], i: int) -> str:
     rest = [a for k, a in enumerate(argv) if k != i]
-    shown = " ".join(f'"{a}"' if " " in a else a for a in rest)
+    shown = " ".join(shlex.quote(a) for a in rest)
     return (
         f"'{argv[i]}' looks like an option; an expression that starts with '-' goes after "
-        f'--: gradcli {shown} -- "{argv[i]}"'
+        f"--: gradcli {shown} -- {shlex.quote(argv[i])}"
     )
 
 

@@ -174,7 +174,8 @@ def verify(
         )
     if check.passed is None:
         if B.is_zero(simplify(B.sub(c, targets[0].expr))):
-            same = f"it equals the derivative symbolically (not checked numerically: {check.reason})"
+            same = "it equals the derivative symbolically (not checked numerically: "
+            same += f"{check.reason})"
             return Verdict("correct", claim, claim_text, same, deriv, check)
         raise GradcliError(
             f"cannot decide: {check.reason}",
