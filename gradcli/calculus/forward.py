@@ -58,6 +58,12 @@ def _size(e: Expr) -> Shape:
     return B.vec(e).shape
 
 
+def _zero(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
+    """The zero Jacobian of ``node`` (its operands' Jacobians have the right width)."""
+    width = J(node.children()[0]).shape.cols
+    return B.zeros(Shape(_size(node).rows, width))
+
+
 def _ediag(e: Expr) -> Expr:
     """diag(vec(e)): the Jacobian of an element-wise scaling by e."""
     return e if e.is_scalar else B.diag(B.vec(e))
@@ -91,13 +97,13 @@ def _mul(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
             continue
         left = B.mul(*chain[:j]) if j else Identity(f.shape.rows)
         right = B.mul(*chain[j + 1 :]) if j + 1 < len(chain) else Identity(f.shape.cols)
-        if right.shape.is_scalar or isinstance(right, Identity) and f.shape.cols == ONE:
+        if isinstance(right, Identity) and right.shape.is_scalar:
             right = B.const(1.0)
         if isinstance(left, Identity) and f.shape.rows == ONE:
             left = B.const(1.0)
         lin = B.kron(B.transpose(right), left)
         terms.append(B.mul(node.coeff, *scalars, lin, J(f)))
-    return B.add(*terms) if terms else J(chain[0] if chain else scalars[0])
+    return B.add(*terms) if terms else _zero(node, J)
 
 
 @rule(Hadamard)
@@ -109,7 +115,7 @@ def _hadamard(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
         for i, f in enumerate(fs)
         if not B.is_zero(J(f))
     ]
-    return B.add(*terms)
+    return B.add(*terms) if terms else _zero(node, J)
 
 
 @rule(Power)

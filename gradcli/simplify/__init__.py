@@ -55,8 +55,25 @@ def present(expr: Expr) -> Expr:
             if all(a is b for a, b in zip(kids, node.children(), strict=True))
             else node.rebuild(kids)
         )
-        done[id(node)] = _order_terms(_pull_up_transpose(new))
+        done[id(node)] = _order_terms(_pull_up_transpose(_sign_into_sum(new)))
     return done[id(expr)]
+
+
+def _sign_into_sum(node: Expr) -> Expr:
+    """``-(x - a) / t`` as ``(a - x) / t`` and ``-(log(p) + 1)`` as ``-log(p) - 1``."""
+    from gradcli.ir import build as B
+    from gradcli.ir.nodes import Add, Mul
+
+    if not isinstance(node, Mul) or node.coeff >= 0 or len(node.chain) > 1:
+        return node
+    sums = [f for f in (node.chain or node.scalars) if isinstance(f, Add)]
+    if len(sums) != 1 or (not node.chain and len(node.scalars) > 1):
+        return node
+    flipped = Add(tuple(B.neg(t) for t in sums[0].terms))
+    rest = tuple(f if f is not sums[0] else flipped for f in node.factors)
+    if -node.coeff == 1.0 and len(rest) == 1:
+        return flipped
+    return Mul(-node.coeff, rest)
 
 
 def _order_terms(node: Expr) -> Expr:

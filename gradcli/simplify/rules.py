@@ -127,10 +127,13 @@ def _is_one_plus_exp(e: Expr) -> Expr | None:
 
 @rule
 def recognise_sigmoid(e: Expr) -> Expr | None:
-    """exp(z) ./ (1 + exp(z)) = sigmoid(z)."""
-    if not isinstance(e, (Mul, Hadamard)):
+    """exp(z) ./ (1 + exp(z)) = sigmoid(z) (an element-wise quotient, or of scalars)."""
+    if isinstance(e, Hadamard):
+        factors = list(e.factors)
+    elif isinstance(e, Mul):
+        factors = list(e.scalars)
+    else:
         return None
-    factors = list(e.factors)
     for i, f in enumerate(factors):
         z = _is_one_plus_exp(f.base) if isinstance(f, Power) and f.exponent == -1.0 else None
         if z is None or B.apply("exp", z) not in factors:
@@ -139,7 +142,7 @@ def recognise_sigmoid(e: Expr) -> Expr | None:
         rest = [g for k, g in enumerate(factors) if k != i and g != ez]
         sig = B.apply("sigmoid", z)
         if isinstance(e, Mul):
-            return B.mul(e.coeff, *rest, sig)
+            return B.mul(e.coeff, *rest, sig, *e.chain)
         return B.hadamard(*rest, sig)
     return None
 
@@ -317,15 +320,15 @@ def recognise_softmax(e: Expr) -> Expr | None:
             continue
         if base.arg.func != "exp" or not base.arg.arg.shape.is_vector:
             continue
-        u, chain, k = base.arg.arg, list(e.chain), int(-p)
+        u, chain, swaps = base.arg.arg, list(e.chain), 0
         for i, f in enumerate(chain):
-            swapped = _softmax_swap(f, u) if k > 0 else None
+            swapped = _softmax_swap(f, u) if swaps + 1 <= -p else None
             if swapped is not None:
-                chain[i], k = swapped, k - 1
-        if k == int(-p):
+                chain[i], swaps = swapped, swaps + 1
+        if swaps == 0:
             continue
         others = [x for x in e.scalars if x is not s]
-        return B.mul(e.coeff, *others, B.power(base, -float(k)), *chain)
+        return B.mul(e.coeff, *others, B.power(base, p + swaps), *chain)
     return None
 
 

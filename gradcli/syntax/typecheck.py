@@ -118,7 +118,9 @@ class _Dims:
         if sa is not None and sb is not None and sa != sb:
             return False
         fa, fb = self.factors(ra), self.factors(rb)
-        if fa is not None and fb is not None:
+        if fa is None and fb is None:
+            pass
+        elif fa is not None and fb is not None:
             if not (self.unify(fa[0], fb[0]) and self.unify(fa[1], fb[1])):
                 return False
             ra, rb = self.find(ra), self.find(rb)
@@ -128,6 +130,22 @@ class _Dims:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] = sa if sa is not None else sb
+        return self._settle(ra)
+
+    def _settle(self, root: DimTok) -> bool:
+        """A product of known size with one known factor fixes the other (``2 e = 4``)."""
+        ab = self.factors(root)
+        total = self.size[self.find(root)]
+        if ab is None or total is None:
+            return True
+        sizes = [self.size[self.find(t)] for t in ab]
+        if sizes[0] is not None and sizes[1] is not None:
+            return sizes[0] * sizes[1] == total
+        for t, other in ((ab[0], sizes[1]), (ab[1], sizes[0])):
+            if other is not None and self.size[self.find(t)] is None:
+                if total % other:
+                    return False
+                return self.unify(t, self.fresh(total // other))
         return True
 
 
@@ -469,7 +487,7 @@ class _Checker:
         if root == ONE_TOK:
             return ONE
         ab = self.dims.factors(root)
-        if ab is not None:
+        if ab is not None and self.dims.size[root] is None:
             return Dim.product(self._dim(ab[0]), self._dim(ab[1]))
         if root not in self.dim_names:
             size = self.dims.size[root]
