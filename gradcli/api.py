@@ -28,6 +28,7 @@ from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var, free_vars, size
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
 from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
+from gradcli.printers.numpy import python_name
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
@@ -259,7 +260,7 @@ def derive(
 
         for r in results:
             r.expanded = write_out(r.expr, expand)
-    d = Derivation(command, source, f, variables, results, result, seed, notes)
+    d = Derivation(command, source, present(f), variables, results, result, seed, notes)
     if steps:
         from gradcli.steps import derivation_steps
 
@@ -312,7 +313,7 @@ def _dim_code(variables: Sequence[Var]) -> dict[Dim, str]:
     for v in variables:
         for axis, d in enumerate((v.shape.rows, v.shape.cols)):
             if d.size is None and not d.factors and d not in code:
-                code[d] = f"{v.name}.shape[{axis}]"
+                code[d] = f"{python_name(v.name)}.shape[{axis}]"
     return code
 
 

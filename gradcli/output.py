@@ -18,7 +18,8 @@ from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Var
 from gradcli.numeric.check import CheckResult
 from gradcli.printers import to_latex, to_numpy, to_text
-from gradcli.simplify.shared import name_shared
+from gradcli.printers.numpy import python_name
+from gradcli.simplify.shared import gram_factors, name_shared
 from gradcli.steps import steps_latex, steps_text
 
 if TYPE_CHECKING:
@@ -163,12 +164,18 @@ def _compact(value: Any) -> str:
 
 
 def numpy_function(d: Derivation, name: str) -> str:
-    """A complete Python function computing the results, each shared part once."""
+    """A complete Python function computing the results, each shared part once.
+
+    Variables named like Python keywords (or ``np``) are renamed ``lambda_``."""
     if not name.isidentifier() or keyword.iskeyword(name):
         raise OptionError(f"--function {name!r} is not a Python function name")
-    args = list(d.variables)
+    args = [python_name(v) for v in d.variables]
     code = d.results[0].dim_code if d.results else {}
-    bodies, where = name_shared([r.expr for r in d.results], set(args) | {name, "np"})
+    taken = set(args) | set(d.variables) | {name, "np"}
+    bodies, grams = gram_factors([r.expr for r in d.results], taken)
+    named, where = name_shared(bodies + [e for _, e in grams], taken | {v.name for v, _ in grams})
+    bodies = named[: len(bodies)]
+    where += [(z, e) for (z, _), e in zip(grams, named[len(bodies) :], strict=True)]
     what = {"grad": "Gradient", "jacobian": "Jacobian", "hessian": "Hessian"}[d.command.value]
     wrt = ", ".join(r.wrt for r in d.results)
     lines = [

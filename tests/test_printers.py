@@ -440,7 +440,9 @@ def test_numpy_code_evaluates(expr: Expr, ref: Ref) -> None:
 
 
 NUMPY_GOLDEN: list[tuple[str, Expr, str]] = [
-    ("lstsq", mul(2, transpose(A), sub(Ax, b)), "2 * A.T @ (A @ x - b)"),
+    ("lstsq", mul(2, transpose(A), sub(Ax, b)), "2 * (A.T @ (A @ x - b))"),
+    ("neg_matvec", neg(mul(transpose(A), x)), "-(A.T @ x)"),
+    ("sum_matvec", mul(add(A, transpose(A)), x), "A @ x + A.T @ x"),
     ("quad", mul(transpose(x), A, x), "x @ A @ x"),
     ("outer", mul(a, transpose(b)), "np.outer(a, b)"),
     ("solve", mul(inverse(X), b), "np.linalg.solve(X, b)"),

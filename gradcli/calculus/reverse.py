@@ -38,7 +38,7 @@ from gradcli.ir.nodes import (
     Transpose,
     Var,
     Vec,
-    walk,
+    walk_unique,
 )
 
 Pullback = Callable[[Expr, Expr], list[tuple[Expr, Expr]]]
@@ -225,7 +225,7 @@ def gradient(f: Expr, wrt: list[Var], trace: Sweep | None = None) -> list[Expr]:
     adjoints: dict[Expr, list[Expr]] = {f: [B.const(1.0)]}
     via: dict[Expr, set[Expr]] = {}
     found: dict[str, Expr] = {}
-    for node in reversed(walk(f)):
+    for node in reversed(walk_unique(f)):
         parts = adjoints.pop(node, None)
         if not parts:
             continue

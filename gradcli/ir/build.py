@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 
 from gradcli.ir.dims import ONE, SCALAR, Shape
 from gradcli.ir.nodes import (
@@ -339,8 +340,10 @@ def matpow(b: Expr, k: int) -> Expr:
 # ----------------------------------------------------------------- transpose, inverse
 
 
+@lru_cache(maxsize=1 << 16)
 def transpose(e: Expr) -> Expr:
-    """Transpose, pushed down to the leaves: ``(A B)^T = B^T A^T``."""
+    """Transpose, pushed down to the leaves: ``(A B)^T = B^T A^T`` (a pure
+    function, cached: results share subexpressions, so this keeps it linear)."""
     if e.is_scalar or isinstance(e, (Identity, Diag)):
         return e
     if isinstance(e, Transpose):

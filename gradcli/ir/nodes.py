@@ -548,6 +548,25 @@ def walk(expr: Expr) -> list[Expr]:
     return order
 
 
+def walk_unique(expr: Expr) -> list[Expr]:
+    """Like ``walk``, but structurally equal nodes count once: each distinct
+    subexpression appears once, after all of its children."""
+    seen: set[Expr] = set()
+    order: list[Expr] = []
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((k, False) for k in reversed(node.children()) if k not in seen)
+    return order
+
+
 def free_vars(expr: Expr) -> list[Var]:
     """The variables of ``expr`` in order of first appearance, without repeats."""
     out: dict[str, Var] = {}

@@ -19,6 +19,7 @@ first variable that has it (``x.shape[0]``, ``A.shape[1]``).
 
 from __future__ import annotations
 
+import keyword
 import math
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
@@ -27,6 +28,7 @@ from typing import ClassVar
 from gradcli.ir import build as B
 from gradcli.ir.dims import ONE, Dim, Shape
 from gradcli.ir.nodes import (
+    Add,
     Apply,
     Block,
     Const,
@@ -49,6 +51,7 @@ from gradcli.ir.nodes import (
     Transpose,
     Vec,
     free_vars,
+    walk,
 )
 from gradcli.printers.base import Prec, Printer, format_number, inverse_operand
 
@@ -67,14 +70,42 @@ _UFUNCS: Mapping[str, str] = MappingProxyType(
 )
 
 
+def distribute_over_vectors(expr: Expr) -> Expr:
+    """``(A + A^T) x`` as ``A x + A^T x``: two matrix-vector products instead of
+    an n x n temporary. Only for code; the value is the same."""
+    done: dict[int, Expr] = {}
+    for node in walk(expr):
+        kids = tuple(done[id(k)] for k in node.children())
+        same = all(a is b for a, b in zip(kids, node.children(), strict=True))
+        new = node if same else node.rebuild(kids)
+        done[id(node)] = _distribute_first(new)
+    return done[id(expr)]
+
+
+def _distribute_first(node: Expr) -> Expr:
+    if not isinstance(node, Mul) or not node.shape.is_vector:
+        return node
+    chain = node.chain
+    if len(chain) < 2 or not isinstance(chain[0], Add) or not chain[0].shape.is_matrix:
+        return node
+    rest = chain[1:]
+    terms = tuple(B.mul(node.coeff, *node.scalars, t, *rest) for t in chain[0].terms)
+    return Add(terms)
+
+
+def python_name(name: str) -> str:
+    """A variable's name in Python: ``lambda`` and ``np`` become ``lambda_`` and ``np_``."""
+    return name + "_" if keyword.iskeyword(name) or name == "np" else name
+
+
 def dims_from_variables(expr: Expr) -> dict[Dim, str]:
     """Code for each dimension that a variable of ``expr`` has: ``x.shape[0]``."""
     out: dict[Dim, str] = {}
     for v in free_vars(expr):
         if v.shape.rows != ONE:
-            out.setdefault(v.shape.rows, f"{v.name}.shape[0]")
+            out.setdefault(v.shape.rows, f"{python_name(v.name)}.shape[0]")
         if v.shape.cols != ONE:
-            out.setdefault(v.shape.cols, f"{v.name}.shape[1]")
+            out.setdefault(v.shape.cols, f"{python_name(v.name)}.shape[1]")
     return out
 
 
@@ -118,10 +149,13 @@ class NumpyPrinter(Printer):
         self.dim_code: dict[Dim, str] = dict(dim_code or {})
         self._dims: dict[Dim, str] = {}
 
+    def _name(self, name: str) -> str:
+        return python_name(name)
+
     def doprint(self, expr: Expr) -> str:
         """The code; a row-vector result is reshaped to ``(1, n)``."""
         self._dims = {**dims_from_variables(expr), **self.dim_code}
-        code = super().doprint(expr)
+        code = super().doprint(distribute_over_vectors(expr))
         return f"np.reshape({code}, (1, -1))" if expr.shape.is_row else code
 
     # ------------------------------------------------------------ precedence
@@ -180,6 +214,22 @@ class NumpyPrinter(Printer):
             return []
         code, prec = self._chain_code(chain)
         return [_wrap(code, prec, Prec.PRODUCT)]
+
+    def _product_body(self, prefix: list[str], chain: Sequence[Expr]) -> str:
+        """``2 * (A.T @ r)``, not ``2 * A.T @ r``: Python would scale the whole
+        matrix first (``(2 * A.T) @ r``), an O(n m) copy instead of O(n)."""
+        body = super()._product_body(prefix, chain)
+        if prefix and chain and " @ " in body:
+            items = self._chain_items(chain)
+            if len(items) == 1 and not items[0].startswith("("):
+                return self.juxt.join([*prefix, f"({items[0]})"])
+        return body
+
+    def _signed(self, negative: bool, text: str) -> str:
+        """``-(X.T @ v)``, not ``-X.T @ v``, which negates the matrix first."""
+        if negative and " @ " in text and not (text.startswith("(") and text.endswith(")")):
+            return f"-({text})"
+        return super()._signed(negative, text)
 
     def _chain_code(self, chain: Sequence[Expr]) -> tuple[str, Prec]:
         """A matrix chain: ``@`` within each piece of ``split_outer``, the column
@@ -269,7 +319,11 @@ class NumpyPrinter(Printer):
     def _print_Apply(self, expr: Apply) -> str:  # noqa: N802
         arg = self._print(expr.arg)
         if expr.func == "sigmoid":
-            return f"1 / (1 + np.exp(-{self.parenthesize(expr.arg, Prec.POWER)}))"
+            inner = expr.arg
+            if isinstance(inner, Mul) and inner.coeff < 0:
+                positive = B.mul(-inner.coeff, *inner.factors)
+                return f"1 / (1 + np.exp({self._print(positive)}))"
+            return f"1 / (1 + np.exp(-{self.parenthesize(inner, Prec.POWER)}))"
         if expr.func == "relu":
             return f"np.maximum({arg}, 0)"
         if expr.func == "step":

@@ -12,8 +12,25 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from gradcli.ir import build as B
 from gradcli.ir.dims import Kind, Shape
-from gradcli.ir.nodes import Apply, Const, Expr, Fill, Identity, Softmax, Transpose, Var, size, walk
+from gradcli.ir.nodes import (
+    Add,
+    Apply,
+    Const,
+    Diag,
+    Expr,
+    Fill,
+    Hadamard,
+    Identity,
+    Mul,
+    Power,
+    Softmax,
+    Transpose,
+    Var,
+    size,
+    walk,
+)
 
 NAMES = ["s", "u", "v", "r", "q", "h", "g", "z", "c"]
 MIN_NODES = 3
@@ -95,4 +112,60 @@ def name_shared(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr], list[tu
         var = Var(name, node.shape, _kind(node.shape))
         where.append((var, substitute(node, table)))
         table[node] = var
+    return [substitute(e, table) for e in exprs], where
+
+
+def nonnegative(e: Expr) -> bool:
+    """Whether ``e`` is provably non-negative entry by entry (a sufficient test)."""
+    if isinstance(e, Apply):
+        return e.func in ("exp", "sigmoid", "sqrt", "abs", "relu", "step")
+    if isinstance(e, Softmax):
+        return True
+    if isinstance(e, Const):
+        return e.value >= 0
+    if isinstance(e, Power):
+        even = e.exponent.is_integer() and e.exponent % 2 == 0
+        return even or nonnegative(e.base)
+    if isinstance(e, (Hadamard, Mul)):
+        coeff = e.coeff if isinstance(e, Mul) else 1.0
+        return coeff >= 0 and all(nonnegative(f) for f in e.factors)
+    return _one_minus_sigmoid(e)
+
+
+def _one_minus_sigmoid(e: Expr) -> bool:
+    if not isinstance(e, Add) or len(e.terms) != 2:
+        return False
+    one, rest = e.terms if isinstance(e.terms[0], Fill) else e.terms[::-1]
+    return (
+        isinstance(one, Fill)
+        and isinstance(one.value, Const)
+        and one.value.value == 1.0
+        and isinstance(rest, Mul)
+        and rest.coeff == -1.0
+        and len(rest.factors) == 1
+        and isinstance(rest.factors[0], Apply)
+        and rest.factors[0].func == "sigmoid"
+    )
+
+
+def gram_factors(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr], list[tuple[Var, Expr]]]:
+    """``M^T diag(d) M`` with ``d >= 0`` as ``Z^T Z`` where ``Z = diag(sqrt(d)) M``:
+    a symmetric product that needs half the work (for generated code)."""
+    where: list[tuple[Var, Expr]] = []
+    table: dict[Expr, Expr] = {}
+    for e in exprs:
+        for node in walk(e):
+            if node in table or not isinstance(node, Mul):
+                continue
+            chain = list(node.chain)
+            for i in range(len(chain) - 2):
+                m, d = chain[i + 2], chain[i + 1]
+                if isinstance(d, Diag) and B.transpose(m) == chain[i] and nonnegative(d.arg):
+                    name = "Z" if "Z" not in taken else f"Z{len(where) + 1}"
+                    taken.add(name)
+                    z = Var(name, m.shape, Kind.MATRIX)
+                    where.append((z, B.mul(B.diag(B.apply("sqrt", d.arg)), m)))
+                    new = chain[:i] + [Transpose(z), z] + chain[i + 3 :]
+                    table[node] = Mul(node.coeff, (*node.scalars, *new))
+                    break
     return [substitute(e, table) for e in exprs], where
