@@ -338,7 +338,7 @@ def hessian(
     steps: StepsOpt = False,
     debug: DebugOpt = False,
 ) -> None:
-    """Hessian of a scalar expression, by a vector or by stacked scalars.
+    """Hessian of a scalar expression (by a vector, or stacked scalars).
 
     Examples:
 
@@ -468,7 +468,8 @@ def _usage_hint(err: Exception, argv: list[str]) -> str | None:
     text = _message(err)
     if "No such option" in text or "requires an argument" in text or "Missing argument" in text:
         for i, a in enumerate(argv):
-            if a.startswith("-") and not a.startswith("--") and len(a) > 2:
+            named = f"option: {a}" in text
+            if a.startswith("-") and not a.startswith("--") and (len(a) > 2 or named):
                 return _dash_hint(argv, i)
     return None
 
@@ -523,8 +524,27 @@ def _fail(code: int, message: str) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, map every error to its exit status and message."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Entry point: run the app, map every error to its exit status and message.
+
+    Run as the ``gradcli`` program (``argv`` None), it ends with ``os._exit``
+    after flushing its output: tearing down NumPy and the rest at exit costs
+    more than the work of a typical command."""
+    try:
+        _run(list(sys.argv[1:] if argv is None else argv))
+        code = 0
+    except SystemExit as ex:
+        code = ex.code if isinstance(ex.code, int) else (0 if ex.code is None else 1)
+    finally:
+        if hasattr(signal, "setitimer"):
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    if argv is not None:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
+def _run(args: list[str]) -> None:
     debug = "--debug" in args
     command = typer.main.get_command(app)
     dash = _dash_expression(args)
