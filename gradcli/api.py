@@ -264,7 +264,13 @@ def derive(
     if steps:
         from gradcli.steps import derivation_steps
 
-        d.steps = derivation_steps(command.value, f, wrt_vars)
+        d.steps = derivation_steps(
+            command.value,
+            f,
+            wrt_vars,
+            [r.expr for r in results],
+            denominator=layout is Layout.DENOMINATOR,
+        )
     return d
 
 

@@ -94,9 +94,17 @@ def rule_of(node: Expr, forward: bool = False) -> str:
         return f"chain rule through {node.func}: {FUNCTION_RULES.get(node.func, '')}"
     if isinstance(node, Mul) and not node.scalars and len(node.chain) <= 1:
         return "scaling: d(c u) = c du"
-    if isinstance(node, Mul) and [type(f) for f in node.chain] == [Transpose, Var, Var]:
+    if _quadratic_form(node):
         return "quadratic form: d(x^T A x)/dx = (A + A^T) x (Cookbook 81)"
     return RULES.get(type(node), "chain rule")
+
+
+def _quadratic_form(node: Expr) -> bool:
+    """``x^T A x`` with the same ``x`` on both sides."""
+    if not isinstance(node, Mul) or len(node.chain) != 3:
+        return False
+    left, middle, right = node.chain
+    return isinstance(left, Transpose) and left.arg == right and middle.shape.is_square
 
 
 def _rule(parents: frozenset[Expr]) -> str:
@@ -147,20 +155,46 @@ class Derivation:
     steps: list[Step]
 
 
-def derivation_steps(command: str, f: Expr, wrt: list[Var]) -> list[Derivation]:
+def derivation_steps(
+    command: str, f: Expr, wrt: list[Var], results: list[Expr], denominator: bool = False
+) -> list[Derivation]:
     """Steps for each variable: gradient steps (reverse mode) for a scalar ``f``,
-    Jacobian steps (forward mode) otherwise; a Hessian adds the Jacobian of the gradient."""
+    Jacobian steps (forward mode) otherwise; a Hessian adds the Jacobian of the
+    gradient. A last step names what turns that into the printed result: the
+    symmetric part for a symmetric variable, the transpose for the other layout."""
     out = []
     for x in wrt:
         if f.is_scalar:
             out.append(Derivation(x.name, "grad", gradient_steps(f, x)))
         else:
             out.append(Derivation(x.name, "jacobian", jacobian_steps(f, x)))
-        if command == "hessian" and f.is_scalar:
-            g = out[-1].steps[-1].value if out[-1].steps else None
-            if g is not None:
-                out.append(Derivation(x.name, "jacobian", jacobian_steps(g, x)))
+        if command == "hessian" and f.is_scalar and out[-1].steps:
+            g = out[-1].steps[-1].value
+            out.append(Derivation(x.name, "jacobian", jacobian_steps(g, x)))
+    if len(results) == len(out) or (command == "hessian" and len(results) == 1):
+        _finish(out, wrt, results, denominator)
     return out
+
+
+SYMMETRIC = "symmetric variable: the gradient is the symmetric part (G + G^T)/2"
+DENOMINATOR = "denominator layout: the transpose of the numerator-layout Jacobian"
+
+
+def _finish(out: list[Derivation], wrt: list[Var], results: list[Expr], denominator: bool) -> None:
+    """Append the step from the last derivative to the printed result, if they differ."""
+    pairs = (
+        [(out[-1], results[-1])]
+        if len(out) != len(results)
+        else list(zip(out, results, strict=True))
+    )
+    for d, result in pairs:
+        if not d.steps or d.steps[-1].value == result:
+            continue
+        x = next((v for v in wrt if v.name == d.wrt), None)
+        if x is not None and x.symmetric and d.kind == "grad":
+            d.steps.append(Step(x, result, SYMMETRIC))
+        elif denominator:
+            d.steps.append(Step(d.steps[-1].target, result, DENOMINATOR))
 
 
 def _label(
