@@ -13,8 +13,9 @@ from fractions import Fraction
 
 import numpy as np
 
+from gradcli.ir import build as B
 from gradcli.ir.dims import Dim
-from gradcli.ir.nodes import Add, Expr, Var, walk
+from gradcli.ir.nodes import Add, Expr, Hadamard, Mul, Var, walk
 from gradcli.numeric.check import CheckResult
 from gradcli.numeric.evaluate import Array, evaluate
 from gradcli.printers import to_text
@@ -61,7 +62,7 @@ def _transposed(claim: Array, true: Array, jacobian: bool) -> str | None:
     if not _close(claim, true.T):
         return None
     if jacobian:
-        return "the transpose of the right answer (the denominator-layout Jacobian)"
+        return "the transpose of the right answer (the Jacobian in the other layout)"
     return "the transpose of the right answer"
 
 
@@ -100,8 +101,29 @@ def diagnose(
     return found or _symmetric_only(claim, true, check.point, variables, value)
 
 
+MAX_TERMS = 32
+
+
 def _terms(e: Expr) -> list[Expr]:
-    return list(e.terms) if isinstance(e, Add) else []
+    """The terms of ``e`` multiplied out (``2 A^T (A x - b)``: ``2 A^T A x``, ``-2 A^T b``)."""
+    terms = _expand(e)
+    return terms if 1 < len(terms) <= MAX_TERMS else []
+
+
+def _expand(e: Expr) -> list[Expr]:
+    if isinstance(e, Add):
+        return [t for term in e.terms for t in _expand(term)]
+    if isinstance(e, (Mul, Hadamard)):
+        combos: list[list[Expr]] = [[]]
+        for f in e.factors:
+            options = _expand(f) if isinstance(f, Add) else [f]
+            combos = [c + [o] for c in combos for o in options][: MAX_TERMS + 1]
+        if len(combos) == 1:
+            return [e]
+        if isinstance(e, Mul):
+            return [B.mul(e.coeff, *c) for c in combos]
+        return [B.hadamard(*c) for c in combos]
+    return [e]
 
 
 def _symmetric_only(

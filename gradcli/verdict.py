@@ -24,8 +24,8 @@ from gradcli.diagnose import diagnose
 from gradcli.errors import GradcliError, OptionError
 from gradcli.ir import build as B
 from gradcli.ir.dims import ONE, Shape
-from gradcli.ir.nodes import Expr, free_vars
-from gradcli.numeric.check import CheckResult, Mode, check_derivative
+from gradcli.ir.nodes import Expr, Var, free_vars
+from gradcli.numeric.check import CheckResult, Mode, check_derivative, check_values
 from gradcli.printers import to_text
 from gradcli.simplify import present, simplify
 from gradcli.syntax import parse
@@ -169,6 +169,9 @@ def verify(
     )
     deriv.check = check
     if check.passed:
+        asymmetric = _not_symmetric(c, wrt_vars, variables, seed)
+        if asymmetric is not None:
+            return Verdict("wrong", claim, claim_text, asymmetric, deriv, check, SYMMETRIC_PART)
         return Verdict(
             "correct", claim, claim_text, "it agrees with finite differences", deriv, check
         )
@@ -185,6 +188,23 @@ def verify(
     diagnosis = diagnose(command.value, f, c, targets[0].expr, check, variables)
     reason = "it disagrees with finite differences of the expression"
     return Verdict("wrong", claim, claim_text, reason, deriv, check, diagnosis, example)
+
+
+SYMMETRIC_PART = "its symmetric part (G + G^T)/2 is the gradient"
+
+
+def _not_symmetric(claim: Expr, wrt: list[Var], variables: dict[str, Var], seed: int) -> str | None:
+    """A gradient w.r.t. a symmetric variable must itself be symmetric (SPEC:
+    ``(G + G^T)/2``); the check perturbs symmetrically and cannot see this."""
+    if len(wrt) != 1 or not wrt[0].symmetric or not claim.shape.is_square:
+        return None
+    same = check_values(claim, B.transpose(claim), list(variables.values()), seed=seed)
+    if same.passed is False:
+        return (
+            f"the gradient w.r.t. the symmetric {wrt[0].name} is a symmetric matrix, "
+            "and the claim is not symmetric"
+        )
+    return None
 
 
 def _parse(source: str) -> Node:
