@@ -103,12 +103,13 @@ def _symbols(var: Var, n: int) -> Any:
     if var.is_scalar:
         return sympy.Matrix([[sympy.Symbol(var.name)]])
     if var.shape.cols.size == 1:
-        return sympy.Matrix([[sympy.Symbol(f"{var.name}{i + 1}")] for i in range(rows)])
+        sep = "_" if var.name[-1].isdigit() else ""
+        return sympy.Matrix([[sympy.Symbol(f"{var.name}{sep}{i + 1}")] for i in range(rows)])
 
     def entry(i: int, j: int) -> Any:
         if var.symmetric and i > j:
             i, j = j, i
-        sep = "_" if max(rows, cols) > 9 else ""
+        sep = "_" if max(rows, cols) > 9 or var.name[-1].isdigit() else ""
         return sympy.Symbol(f"{var.name}{i + 1}{sep}{j + 1}")
 
     return sympy.Matrix(rows, cols, lambda i, j: entry(i, j))
@@ -158,7 +159,9 @@ def _tidy(e: Any) -> Any:
     """A simpler form of one entry, where that is affordable."""
     import sympy
 
-    return sympy.simplify(e) if sympy.count_ops(e) <= 60 else sympy.cancel(e)
+    if sympy.count_ops(e) <= 25:
+        return sympy.simplify(e)
+    return e
 
 
 def _text(e: Any) -> str:

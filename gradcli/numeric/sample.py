@@ -20,7 +20,7 @@ from gradcli.numeric.evaluate import Array, resolve_shape
 
 POSITIVE = "positive"
 INVERTIBLE = "invertible"
-PROFILES = 4
+PROFILES = 5
 MIN_SIZE, MAX_SIZE = 2, 6
 
 
@@ -135,7 +135,9 @@ def sample_point(
        determinant is positive and the matrix well-conditioned);
     1. as 0, with the random parts of non-positive variables scaled by 0.3;
     2. every entry ``U(0.5, 2)``, square matrices ``I + 0.2 U(0, 1)``;
-    3. every entry ``U(0.1, 0.5)``, square matrices ``I + 0.05 U(0, 1)``.
+    3. every entry ``U(0.1, 0.5)``, square matrices ``I + 0.05 U(0, 1)``;
+    4. vectors and scalars ``U(5, 10)``, matrices ``U(0.01, 0.1)``: keeps
+       ``b - A x`` positive, as a log-barrier needs.
 
     Symmetric variables are symmetrised, and made positive definite
     (``B B^T / n + I``) when ``"invertible"``.
@@ -148,7 +150,10 @@ def sample_point(
 
 
 def _entries(rows: int, cols: int, rng: np.random.Generator, positive: bool, profile: int) -> Array:
-    if profile >= 3:
+    if profile >= 4:
+        matrix = rows > 1 and cols > 1
+        return rng.uniform(0.01, 0.1, (rows, cols)) if matrix else rng.uniform(5, 10, (rows, cols))
+    if profile == 3:
         return rng.uniform(0.1, 0.5, (rows, cols))
     if positive or profile == 2:
         return rng.uniform(0.5, 2.0, (rows, cols))
@@ -163,7 +168,7 @@ def _draw(
     square = rows == cols and not v.shape.is_scalar
     if v.symmetric and square:
         return _draw_symmetric(rows, rng, labels, profile)
-    if square and (INVERTIBLE in labels or profile >= 2):
+    if square and (INVERTIBLE in labels or profile in (2, 3)):
         return _near_identity(rows, rng, positive, profile)
     return _entries(rows, cols, rng, positive, profile)
 
