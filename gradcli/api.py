@@ -56,10 +56,22 @@ class Result:
     dim_code: dict[Dim, str]
     label: str = ""
     expanded: Expanded | None = None
+    matrix: bool = False
 
     @property
     def shape(self) -> Shape:
         return self.expr.shape
+
+    @property
+    def shape_list(self) -> list[str]:
+        """The shape as NumPy would give it: ``[]``, ``["n"]``, ``["n", "m"]``; a
+        Jacobian or Hessian is always a matrix (``m x 1`` w.r.t. one scalar)."""
+        s = self.shape
+        if self.matrix:
+            return [str(s.rows), str(s.cols)]
+        if s.is_scalar:
+            return []
+        return [str(s.rows)] if s.is_vector else [str(s.rows), str(s.cols)]
 
     @cached_property
     def shared(self) -> tuple[Expr, list[tuple[Var, Expr]]]:
@@ -89,7 +101,12 @@ class Result:
 
     @property
     def numpy(self) -> str:
-        return to_numpy(self.expr, self.dim_code)
+        code = to_numpy(self.expr, self.dim_code)
+        if self.matrix and self.shape.is_vector:
+            return f"np.reshape({code}, (-1, 1))"
+        if self.matrix and self.shape.is_scalar:
+            return f"np.reshape({code}, (1, 1))"
+        return code
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex}$"
@@ -254,7 +271,8 @@ def derive(
     seed = secrets.randbelow(2**31) if seed is None else seed
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
     code = _dim_code([*variables.values(), *wrt_vars])
-    results = [Result(t.wrt, t.expr, layout, code, t.label) for t in targets]
+    as_matrix = command is not Command.GRAD
+    results = [Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix) for t in targets]
     if expand is not None:
         from gradcli.expand import expand as write_out
 

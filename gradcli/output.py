@@ -81,7 +81,7 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
         "results": [
             {
                 "wrt": r.wrt,
-                "shape": shape_list(r.shape),
+                "shape": r.shape_list,
                 "layout": r.layout.value,
                 "text": r.text if not r.expanded else to_text(r.expr),
                 "latex": r.latex if not r.expanded else to_latex(r.expr),

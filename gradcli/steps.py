@@ -156,7 +156,11 @@ class Derivation:
 
 
 def derivation_steps(
-    command: str, f: Expr, wrt: list[Var], results: list[Expr], denominator: bool = False
+    command: str,
+    f: Expr,
+    wrt: list[Var],
+    results: list[Expr] | None = None,
+    denominator: bool = False,
 ) -> list[Derivation]:
     """Steps for each variable: gradient steps (reverse mode) for a scalar ``f``,
     Jacobian steps (forward mode) otherwise; a Hessian adds the Jacobian of the
@@ -171,6 +175,8 @@ def derivation_steps(
         if command == "hessian" and f.is_scalar and out[-1].steps:
             g = out[-1].steps[-1].value
             out.append(Derivation(x.name, "jacobian", jacobian_steps(g, x)))
+    if results is None:
+        return out
     if len(results) == len(out) or (command == "hessian" and len(results) == 1):
         _finish(out, wrt, results, denominator)
     return out

@@ -147,9 +147,14 @@ def verify(
     targets = derivative_results(command, f, wrt_vars, layout)
     seed = secrets.randbelow(2**31) if seed is None else seed
     code = _dim_code([*variables.values(), *wrt_vars])
-    results = [Result(t.wrt, present(t.expr), layout, code, t.label) for t in targets]
+    as_matrix = command is not Command.GRAD
+    results = [
+        Result(t.wrt, present(t.expr), layout, code, t.label, matrix=as_matrix) for t in targets
+    ]
     deriv = Derivation(command, of, f, variables, results, None, seed, joint.typed.notes)
     claim_text = to_text(c)
+    if _both_zero(c, targets[0].expr if targets else None):
+        return Verdict("correct", claim, claim_text, "both are zero", deriv, None)
     if not joint.shape_ok or len(targets) != 1 or c.shape != targets[0].expr.shape:
         want = joint.expected or _shape_words(targets[0].expr.shape)
         got = _shape_words(c.shape)
@@ -205,6 +210,15 @@ def _not_symmetric(claim: Expr, wrt: list[Var], variables: dict[str, Var], seed:
             "and the claim is not symmetric"
         )
     return None
+
+
+def _both_zero(claim: Expr, true: Expr | None) -> bool:
+    """A zero claimed for a zero derivative of the same kind (the size of ``0 ones``
+    cannot be tied to a variable the expression does not contain)."""
+    if true is None or not B.is_zero(true) or not B.is_zero(simplify(claim)):
+        return False
+    kinds = [(s.is_scalar, s.is_vector, s.is_row) for s in (claim.shape, true.shape)]
+    return kinds[0] == kinds[1]
 
 
 def _parse(source: str) -> Node:

@@ -548,8 +548,17 @@ def kron(a: Expr, b: Expr) -> Expr:
 
 
 def entry(e: Expr, i: int, j: int) -> Expr:
+    """Entry ``(i, j)`` (0-based), resolved through sums, scalings and transposes."""
     if e.is_scalar:
         return e
+    if isinstance(e, Add):
+        return add(*(entry(t, i, j) for t in e.terms))
+    if isinstance(e, Transpose):
+        return entry(e.arg, j, i)
+    if isinstance(e, Hadamard):
+        return mul(*(entry(f, i, j) for f in e.factors))
+    if isinstance(e, Mul) and len(e.chain) == 1:
+        return mul(e.coeff, *e.scalars, entry(e.chain[0], i, j))
     if isinstance(e, Block) and all(x.is_scalar for r in e.rows for x in r):
         return e.rows[i][j]
     if isinstance(e, Fill):

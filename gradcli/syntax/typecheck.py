@@ -346,7 +346,7 @@ class _Checker:
                 hint="write exp(s log(t)) for a variable exponent",
             )
         if abs(k) > 1e6:
-            raise ShapeError("the exponent is too large (limit: 1e6)", n.exponent.span)
+            raise LimitError("exponents are limited to ±1e6", n.exponent.span)
         return k
 
     def _infer_norm(self, n: T.Norm) -> TShape:
