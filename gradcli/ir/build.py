@@ -452,6 +452,8 @@ def sum_all(e: Expr) -> Expr:
         return Const(1.0)
     if isinstance(e, Vec):
         return sum_all(e.arg)
+    if isinstance(e, Power) and e.exponent == 2.0:
+        return power(norm(e.base), 2.0)
     if isinstance(e, Add):
         return add(*(sum_all(t) for t in e.terms))
     if isinstance(e, Transpose):

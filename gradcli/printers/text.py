@@ -102,7 +102,12 @@ class TextPrinter(Printer):
         return self._call("vec", expr.arg)
 
     def _print_Norm(self, expr: Norm) -> str:  # noqa: N802
-        return self._norm(self._print(expr.arg), frobenius=expr.arg.shape.is_matrix)
+        """``||x||``; a norm inside a norm is written ``norm2(...)``, since
+        ``||a ||x|| b||`` cannot be read back unambiguously."""
+        inner = self._print(expr.arg)
+        if "||" in inner:
+            return f"norm2({inner})"
+        return self._norm(inner, frobenius=expr.arg.shape.is_matrix)
 
     def _print_Kron(self, expr: Kron) -> str:  # noqa: N802
         return f"kron({self._print(expr.left)}, {self._print(expr.right)})"

@@ -361,3 +361,16 @@ def expand_when_it_cancels(e: Expr) -> Expr | None:
         return None
     out = _distribute(e, [64])
     return out if size(out) < size(e) else None
+
+
+@rule
+def ones_product_is_sum(e: Expr) -> Expr | None:
+    """1^T v = sum(v) for a vector v (and v^T 1)."""
+    if not isinstance(e, Mul) or not e.is_scalar or len(e.chain) != 2:
+        return None
+    row, col = e.chain
+    if B.is_ones(row) and col.shape.is_vector:
+        return B.mul(e.coeff, *e.scalars, B.sum_all(col))
+    if B.is_ones(col) and row.shape.is_row:
+        return B.mul(e.coeff, *e.scalars, B.sum_all(B.transpose(row)))
+    return None
