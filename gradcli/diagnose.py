@@ -19,6 +19,7 @@ from gradcli.ir.nodes import Add, Expr, Hadamard, Mul, Var, walk
 from gradcli.numeric.check import CheckResult
 from gradcli.numeric.evaluate import Array, evaluate
 from gradcli.printers import to_text
+from gradcli.simplify import present
 
 RTOL = 1e-6
 
@@ -28,7 +29,7 @@ def _close(a: Array, b: Array) -> bool:
     return a.shape == b.shape and bool(np.max(np.abs(a - b)) <= RTOL * scale * 10)
 
 
-def _sizes(exprs: list[Expr], dims: dict[str, int]) -> dict[Dim, int]:
+def sizes_for(exprs: list[Expr], dims: dict[str, int]) -> dict[Dim, int]:
     sizes: dict[Dim, int] = {}
     for e in exprs:
         for n in walk(e):
@@ -69,9 +70,9 @@ def _transposed(claim: Array, true: Array, jacobian: bool) -> str | None:
 def _missing_term(claim: Array, true: Array, terms: list[tuple[Expr, Array]]) -> str | None:
     for term, value in terms:
         if _close(claim, true - value):
-            return f"right up to a missing term: {to_text(term)}"
+            return f"right up to a missing term: {to_text(present(term))}"
         if _close(claim, true + value):
-            return f"right up to an extra term: {to_text(term)}"
+            return f"right up to an extra term: {to_text(present(term))}"
     return None
 
 
@@ -86,7 +87,7 @@ def diagnose(
     """A one-line diagnosis of how ``claim`` differs from ``true``, or None."""
     if check.point is None:
         return None
-    sizes = _sizes([f, claim, true], check.dims)
+    sizes = sizes_for([f, claim, true], check.dims)
 
     def value(e: Expr, env: dict[str, Array]) -> Array:
         return evaluate(e, env, sizes)
@@ -105,9 +106,13 @@ MAX_TERMS = 32
 
 
 def _terms(e: Expr) -> list[Expr]:
-    """The terms of ``e`` multiplied out (``2 A^T (A x - b)``: ``2 A^T A x``, ``-2 A^T b``)."""
-    terms = _expand(e)
-    return terms if 1 < len(terms) <= MAX_TERMS else []
+    """The terms of ``e`` as printed, then multiplied out (``2 A^T (A x - b)``:
+    ``2 A^T A x`` and ``-2 A^T b``), so a missing term is found at either level."""
+    top = list(e.terms) if isinstance(e, Add) else []
+    expanded = _expand(e)
+    if not 1 < len(expanded) <= MAX_TERMS:
+        expanded = []
+    return top + [t for t in expanded if t not in top]
 
 
 def _expand(e: Expr) -> list[Expr]:

@@ -86,15 +86,16 @@ class Step:
     rule: str
 
 
-def rule_of(node: Expr, forward: bool = False) -> str:
-    """The rule by which ``node`` passes derivatives to (or from) its operands."""
+def rule_of(node: Expr, forward: bool = False, child: Expr | None = None) -> str:
+    """The rule by which ``node`` passes derivatives to (or from) its operands
+    (to ``child``, when given: the quadratic-form identity is about ``x``)."""
     if forward and isinstance(node, Mul) and node.chain:
         return "product rule: d vec(L U R) = (R^T kron L) d vec(U) (Cookbook 520)"
     if isinstance(node, Apply):
         return f"chain rule through {node.func}: {FUNCTION_RULES.get(node.func, '')}"
     if isinstance(node, Mul) and not node.scalars and len(node.chain) <= 1:
         return "scaling: d(c u) = c du"
-    if _quadratic_form(node):
+    if _quadratic_form(node) and isinstance(node, Mul) and child in (node.chain[0], node.chain[2]):
         return "quadratic form: d(x^T A x)/dx = (A + A^T) x (Cookbook 81)"
     return RULES.get(type(node), "chain rule")
 
@@ -107,10 +108,10 @@ def _quadratic_form(node: Expr) -> bool:
     return isinstance(left, Transpose) and left.arg == right and middle.shape.is_square
 
 
-def _rule(parents: frozenset[Expr]) -> str:
+def _rule(parents: frozenset[Expr], child: Expr) -> str:
     names: list[str] = []
     for p in sorted(parents, key=lambda e: type(e).__name__):
-        text = rule_of(p)
+        text = rule_of(p, child=child)
         if text not in names:
             names.append(text)
     return "; ".join(names)
@@ -131,7 +132,7 @@ def gradient_steps(f: Expr, x: Var) -> list[Step]:
     steps = []
     for node, g, parents in trace[1:]:
         if _interesting(node, x):
-            steps.append(Step(node, present(simplify(g)), _rule(parents)))
+            steps.append(Step(node, present(simplify(g)), _rule(parents, node)))
     return steps
 
 

@@ -20,12 +20,13 @@ import numpy as np
 
 from gradcli.api import Derivation, Names, Result, _dim_code, _names, _resolve_wrt, declarations
 from gradcli.calculus.drivers import Command, Layout, derivative_results
-from gradcli.diagnose import diagnose
+from gradcli.diagnose import diagnose, sizes_for
 from gradcli.errors import GradcliError, OptionError
 from gradcli.ir import build as B
 from gradcli.ir.dims import ONE, Shape
 from gradcli.ir.nodes import Expr, Var, free_vars
 from gradcli.numeric.check import CheckResult, Mode, check_derivative, check_values
+from gradcli.numeric.evaluate import evaluate
 from gradcli.printers import to_text
 from gradcli.simplify import present, simplify
 from gradcli.syntax import parse
@@ -176,7 +177,12 @@ def verify(
     if check.passed:
         asymmetric = _not_symmetric(c, wrt_vars, variables, seed)
         if asymmetric is not None:
-            return Verdict("wrong", claim, claim_text, asymmetric, deriv, check, SYMMETRIC_PART)
+            reason, where = asymmetric
+            example = _counterexample(where)
+            example["true"] = _value_at(targets[0].expr, where, [f, c])
+            return Verdict(
+                "wrong", claim, claim_text, reason, deriv, check, SYMMETRIC_PART, example
+            )
         return Verdict(
             "correct", claim, claim_text, "it agrees with finite differences", deriv, check
         )
@@ -198,17 +204,20 @@ def verify(
 SYMMETRIC_PART = "its symmetric part (G + G^T)/2 is the gradient"
 
 
-def _not_symmetric(claim: Expr, wrt: list[Var], variables: dict[str, Var], seed: int) -> str | None:
+def _not_symmetric(
+    claim: Expr, wrt: list[Var], variables: dict[str, Var], seed: int
+) -> tuple[str, CheckResult] | None:
     """A gradient w.r.t. a symmetric variable must itself be symmetric (SPEC:
     ``(G + G^T)/2``); the check perturbs symmetrically and cannot see this."""
     if len(wrt) != 1 or not wrt[0].symmetric or not claim.shape.is_square:
         return None
-    same = check_values(claim, B.transpose(claim), list(variables.values()), seed=seed)
+    same = check_values(B.transpose(claim), claim, list(variables.values()), seed=seed)
     if same.passed is False:
-        return (
+        reason = (
             f"the gradient w.r.t. the symmetric {wrt[0].name} is a symmetric matrix, "
             "and the claim is not symmetric"
         )
+        return reason, same
     return None
 
 
@@ -249,6 +258,11 @@ def _array(a: np.ndarray) -> Any:
     if a.ndim == 2 and a.shape[1] == 1:
         a = a[:, 0]
     return np.round(a, 6).tolist()
+
+
+def _value_at(e: Expr, where: CheckResult, context: list[Expr]) -> Any:
+    sizes = sizes_for([e, *context], where.dims)
+    return _array(evaluate(e, where.point or {}, sizes))
 
 
 def _counterexample(check: CheckResult) -> dict[str, Any]:

@@ -344,6 +344,12 @@ def _distribute(e: Expr, budget: list[int]) -> Expr:
             if isinstance(f, Add):
                 rest = e.factors[:i] + e.factors[i + 1 :]
                 return B.add(*(_distribute(B.hadamard(t, *rest), budget) for t in f.terms))
+    if isinstance(e, Mul):
+        for i, f in enumerate(e.scalars):
+            if isinstance(f, Add):
+                rest = e.scalars[:i] + e.scalars[i + 1 :]
+                terms = (B.mul(e.coeff, *rest, t, *e.chain) for t in f.terms)
+                return B.add(*(_distribute(t, budget) for t in terms))
     single = _single(e) if isinstance(e, Mul) else None
     if single is not None and isinstance(single[2], (Add, Hadamard)):
         inner = _distribute(single[2], budget)
@@ -354,10 +360,16 @@ def _distribute(e: Expr, budget: list[int]) -> Expr:
 
 @rule
 def expand_when_it_cancels(e: Expr) -> Expr | None:
-    """(1 - y) ⊙ s - y ⊙ (1 - s) = s - y: multiply out, keep it if it is smaller."""
-    if not isinstance(e, Add) or e.is_scalar:
+    """(1 - y) ⊙ s - y ⊙ (1 - s) = s - y: multiply out, keep it if it is smaller.
+
+    Also for a product with a sum factor: (-t / s + (1 - t) / (1 - s)) s (1 - s) = s - t."""
+    if isinstance(e, Add):
+        parts = [f for t in e.terms for f in t.children()]
+    elif isinstance(e, (Hadamard, Mul)):
+        parts = list(e.scalars) if isinstance(e, Mul) else list(e.factors)
+    else:
         return None
-    if not any(isinstance(f, Add) for t in e.terms for f in t.children()):
+    if not any(isinstance(f, Add) for f in parts):
         return None
     out = _distribute(e, [64])
     return out if size(out) < size(e) else None
