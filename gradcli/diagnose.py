@@ -13,13 +13,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from gradcli.ir import build as B
 from gradcli.ir.dims import Dim
-from gradcli.ir.nodes import Add, Expr, Hadamard, Mul, Var, walk
+from gradcli.ir.nodes import Add, Expr, Var, walk
 from gradcli.numeric.check import CheckResult
 from gradcli.numeric.evaluate import Array, evaluate
 from gradcli.printers import to_text
 from gradcli.simplify import present
+from gradcli.simplify.rules import MAX_TERMS, multiply_out
 
 RTOL = 1e-6
 
@@ -102,33 +102,14 @@ def diagnose(
     return found or _symmetric_only(claim, true, check.point, variables, value)
 
 
-MAX_TERMS = 32
-
-
 def _terms(e: Expr) -> list[Expr]:
     """The terms of ``e`` as printed, then multiplied out (``2 A^T (A x - b)``:
     ``2 A^T A x`` and ``-2 A^T b``), so a missing term is found at either level."""
     top = list(e.terms) if isinstance(e, Add) else []
-    expanded = _expand(e)
+    expanded = multiply_out(e)
     if not 1 < len(expanded) <= MAX_TERMS:
         expanded = []
     return top + [t for t in expanded if t not in top]
-
-
-def _expand(e: Expr) -> list[Expr]:
-    if isinstance(e, Add):
-        return [t for term in e.terms for t in _expand(term)]
-    if isinstance(e, (Mul, Hadamard)):
-        combos: list[list[Expr]] = [[]]
-        for f in e.factors:
-            options = _expand(f) if isinstance(f, Add) else [f]
-            combos = [c + [o] for c in combos for o in options][: MAX_TERMS + 1]
-        if len(combos) == 1:
-            return [e]
-        if isinstance(e, Mul):
-            return [B.mul(e.coeff, *c) for c in combos]
-        return [B.hadamard(*c) for c in combos]
-    return [e]
 
 
 def _symmetric_only(

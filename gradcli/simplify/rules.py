@@ -372,7 +372,31 @@ def expand_when_it_cancels(e: Expr) -> Expr | None:
     if not any(isinstance(f, Add) for f in parts):
         return None
     out = _distribute(e, [64])
-    return out if size(out) < size(e) else None
+    produced = len(multiply_out(e))
+    kept = len(out.terms) if isinstance(out, Add) else 1
+    return out if kept < produced and size(out) < size(e) else None
+
+
+MAX_TERMS = 32
+
+
+def multiply_out(e: Expr) -> list[Expr]:
+    """The terms of ``e`` with every product multiplied out over sums, nothing
+    collected (``2 A^T (A x - b)``: ``2 A^T A x``, ``-2 A^T b``); at most
+    ``MAX_TERMS + 1`` of them."""
+    if isinstance(e, Add):
+        return [t for term in e.terms for t in multiply_out(term)][: MAX_TERMS + 1]
+    if isinstance(e, (Mul, Hadamard)):
+        combos: list[list[Expr]] = [[]]
+        for f in e.factors:
+            options = multiply_out(f) if isinstance(f, Add) else [f]
+            combos = [c + [o] for c in combos for o in options][: MAX_TERMS + 1]
+        if len(combos) == 1:
+            return [e]
+        if isinstance(e, Mul):
+            return [B.mul(e.coeff, *c) for c in combos]
+        return [B.hadamard(*c) for c in combos]
+    return [e]
 
 
 @rule
