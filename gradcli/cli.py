@@ -153,7 +153,10 @@ def _main(
 def _read_expr(expr: str) -> str:
     if expr != "-":
         return expr
-    data = sys.stdin.buffer.read(MAX_STDIN + 1)
+    try:
+        data = sys.stdin.buffer.read(MAX_STDIN + 1)
+    except (OSError, ValueError, AttributeError) as err:
+        raise GradcliError(f"cannot read the expression from standard input ({err})") from None
     if len(data) > MAX_STDIN:
         raise LimitError(f"standard input is longer than {MAX_STDIN} bytes")
     try:
