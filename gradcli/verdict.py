@@ -211,7 +211,13 @@ def _not_symmetric(
     ``(G + G^T)/2``); the check perturbs symmetrically and cannot see this."""
     if len(wrt) != 1 or not wrt[0].symmetric or not claim.shape.is_square:
         return None
-    same = check_values(B.transpose(claim), claim, list(variables.values()), seed=seed)
+    same = check_values(
+        B.transpose(claim),
+        claim,
+        list(variables.values()),
+        seed=seed,
+        max_size=COUNTEREXAMPLE_SIZE,
+    )
     if same.passed is False:
         reason = (
             f"the gradient w.r.t. the symmetric {wrt[0].name} is a symmetric matrix, "

@@ -184,7 +184,7 @@ def check_derivative(
 
 
 def check_values(
-    a: Expr, b: Expr, vars: Sequence[Var], *, seed: int, points: int = 3
+    a: Expr, b: Expr, vars: Sequence[Var], *, seed: int, points: int = 3, max_size: int = MAX_SIZE
 ) -> CheckResult:
     """Check numerically that ``a`` and ``b`` (same shape) are equal.
 
@@ -194,7 +194,7 @@ def check_values(
     """
     rng = np.random.default_rng(seed)
     variables = _variables([a, b], vars)
-    sizes = choose_sizes([a, b, *variables], rng)
+    sizes = choose_sizes([a, b, *variables], rng, max_size)
     problem = _Problem(
         mode=Mode.JACOBIAN,
         denominator=False,

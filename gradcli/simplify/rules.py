@@ -293,6 +293,8 @@ def factor_hadamard(e: Expr) -> Expr | None:
         left = list(factors)
         for f in common:
             left.remove(f)
+        if len(left) == 1 and isinstance(left[0], Power) and left[0].exponent < 0:
+            return None  # x ./ d + x stays; x .* (1 ./ d + 1) reads worse
         rest.append(B.mul(c, *scalars, B.hadamard(*left) if left else B.ones(e.shape)))
     return B.hadamard(*common, B.add(*rest))
 
