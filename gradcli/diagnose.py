@@ -51,7 +51,7 @@ def _factor(claim: Array, true: Array) -> str | None:
         return "wrong sign: the claim is the negative of the true derivative"
     ratio = Fraction(k).limit_denominator(12)
     nice = abs(float(ratio) - k) < 1e-6 * max(1.0, abs(k))
-    if claim.size == 1 and not nice:
+    if not nice:
         return None
     shown = str(ratio) if nice else f"{k:.6g}"
     return f"off by a factor of {shown}: the claim is {shown} times the true derivative"

