@@ -53,7 +53,7 @@ _gradcli() {
                 return 0
             fi
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --format -f --check --no-check --seed --expand --function --steps -h --help" -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --format -f --check --no-check --seed --expand --function --steps --display -h --help" -- "$cur")
             fi
         fi
         ;;
@@ -69,7 +69,7 @@ _gradcli() {
                 return 0
             fi
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --format -f --check --no-check --seed --layout --expand --function --steps -h --help" -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --format -f --check --no-check --seed --layout --expand --function --steps --display -h --help" -- "$cur")
             fi
         fi
         ;;
@@ -84,7 +84,7 @@ _gradcli() {
                 return 0
             fi
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --format -f --check --no-check --seed --expand --function --steps -h --help" -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --format -f --check --no-check --seed --expand --function --steps --display -h --help" -- "$cur")
             fi
         fi
         ;;

@@ -22,6 +22,7 @@ complete -c gradcli -n '__fish_seen_subcommand_from grad' -l seed -x -d 'Seed of
 complete -c gradcli -n '__fish_seen_subcommand_from grad' -l expand -x -d 'Also write the result out entry by entry, every dimension set to N (1-12).'
 complete -c gradcli -n '__fish_seen_subcommand_from grad' -l function -x -d 'With -f numpy: print a complete Python function NAME computing the result.'
 complete -c gradcli -n '__fish_seen_subcommand_from grad' -l steps -d 'Show the derivation step by step, naming each rule used.'
+complete -c gradcli -n '__fish_seen_subcommand_from grad' -l display -d 'With -f latex: whole display lines, \\[ \\nabla_{x} f = ... \\].'
 complete -c gradcli -n '__fish_seen_subcommand_from grad' -s h -l help -d 'Show this message and exit.'
 
 complete -c gradcli -n '__fish_seen_subcommand_from jacobian' -s w -l wrt -x -d 'Variable(s) to differentiate by: --wrt x or --wrt x,y.'
@@ -37,6 +38,7 @@ complete -c gradcli -n '__fish_seen_subcommand_from jacobian' -l layout -x -a 'n
 complete -c gradcli -n '__fish_seen_subcommand_from jacobian' -l expand -x -d 'Also write the result out entry by entry, every dimension set to N (1-12).'
 complete -c gradcli -n '__fish_seen_subcommand_from jacobian' -l function -x -d 'With -f numpy: print a complete Python function NAME computing the result.'
 complete -c gradcli -n '__fish_seen_subcommand_from jacobian' -l steps -d 'Show the derivation step by step, naming each rule used.'
+complete -c gradcli -n '__fish_seen_subcommand_from jacobian' -l display -d 'With -f latex: whole display lines, \\[ \\nabla_{x} f = ... \\].'
 complete -c gradcli -n '__fish_seen_subcommand_from jacobian' -s h -l help -d 'Show this message and exit.'
 
 complete -c gradcli -n '__fish_seen_subcommand_from hessian' -s w -l wrt -x -d 'Variable(s) to differentiate by: --wrt x or --wrt x,y.'
@@ -51,6 +53,7 @@ complete -c gradcli -n '__fish_seen_subcommand_from hessian' -l seed -x -d 'Seed
 complete -c gradcli -n '__fish_seen_subcommand_from hessian' -l expand -x -d 'Also write the result out entry by entry, every dimension set to N (1-12).'
 complete -c gradcli -n '__fish_seen_subcommand_from hessian' -l function -x -d 'With -f numpy: print a complete Python function NAME computing the result.'
 complete -c gradcli -n '__fish_seen_subcommand_from hessian' -l steps -d 'Show the derivation step by step, naming each rule used.'
+complete -c gradcli -n '__fish_seen_subcommand_from hessian' -l display -d 'With -f latex: whole display lines, \\[ \\nabla_{x} f = ... \\].'
 complete -c gradcli -n '__fish_seen_subcommand_from hessian' -s h -l help -d 'Show this message and exit.'
 
 complete -c gradcli -n '__fish_seen_subcommand_from verify' -l of -x -d 'The expression it is claimed to be the derivative of.'

@@ -117,6 +117,12 @@ ExpandOpt = Annotated[
         help="Also write the result out entry by entry, every dimension set to N (1-12).",
     ),
 ]
+DisplayOpt = Annotated[
+    bool,
+    typer.Option(
+        "--display", help=r"With -f latex: whole display lines, \[ \nabla_{x} f = ... \]."
+    ),
+]
 StepsOpt = Annotated[
     bool,
     typer.Option("--steps", help="Show the derivation step by step, naming each rule used."),
@@ -182,7 +188,12 @@ def _format(fmt: FormatOpt | None) -> str:
 
 
 def _run_derivation(
-    command: str, expr: str, fmt: FormatOpt | None, function: str | None, **options: Any
+    command: str,
+    expr: str,
+    fmt: FormatOpt | None,
+    function: str | None,
+    display: bool = False,
+    **options: Any,
 ) -> None:
     """Derive, print in the chosen format, and exit 1 if the numerical check failed."""
     from gradcli.api import derive
@@ -190,12 +201,19 @@ def _run_derivation(
 
     if function is not None and fmt is not FormatOpt.numpy:
         raise _bad("--function goes with --format numpy")
+    if display and fmt is not FormatOpt.latex:
+        raise _bad("--display goes with --format latex")
     d = derive(Command(command), _read_expr(expr), **options)
     chosen = _format(fmt)
     if function is not None:
         from gradcli.output import numpy_function
 
         typer.echo(numpy_function(d, function))
+    elif display:
+        from gradcli.api import Format
+        from gradcli.output import render
+
+        typer.echo(render(d, Format.LATEX, display=True))
     else:
         _emit(d, chosen)
     _finish_check(d, chosen)
@@ -249,6 +267,7 @@ def grad(
     expand: ExpandOpt = None,
     function: FunctionOpt = None,
     steps: StepsOpt = False,
+    display: DisplayOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Gradient of a scalar expression; same shape as the variable.
@@ -277,6 +296,7 @@ def grad(
         expand=expand,
         function=function,
         steps=steps,
+        display=display,
     )
 
 
@@ -295,6 +315,7 @@ def jacobian(
     expand: ExpandOpt = None,
     function: FunctionOpt = None,
     steps: StepsOpt = False,
+    display: DisplayOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Jacobian d vec(f) / d vec(x): m x n in numerator layout.
@@ -321,6 +342,7 @@ def jacobian(
         expand=expand,
         function=function,
         steps=steps,
+        display=display,
         layout=layout.value,
     )
 
@@ -339,6 +361,7 @@ def hessian(
     expand: ExpandOpt = None,
     function: FunctionOpt = None,
     steps: StepsOpt = False,
+    display: DisplayOpt = False,
     debug: DebugOpt = False,
 ) -> None:
     """Hessian of a scalar expression (by a vector, or stacked scalars).
@@ -365,6 +388,7 @@ def hessian(
         expand=expand,
         function=function,
         steps=steps,
+        display=display,
     )
 
 

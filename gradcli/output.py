@@ -18,6 +18,7 @@ from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Var
 from gradcli.numeric.check import CheckResult
 from gradcli.printers import to_latex, to_numpy, to_text
+from gradcli.printers.latex import latex_name
 from gradcli.printers.numpy import python_name
 from gradcli.simplify.shared import gram_factors, name_shared
 from gradcli.steps import steps_latex, steps_text
@@ -122,12 +123,30 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False)
 
 
-def render(d: Derivation, fmt: Format) -> str:
-    """Standard output for a line format (not ``pretty``); steps, if any, come first."""
+def latex_label(command: str, wrt: str) -> str:
+    r"""``\nabla_{x} f``, ``\frac{\partial f}{\partial X}``, ``\nabla^{2}_{x} f``."""
+    names = [latex_name(w) for w in wrt.split(",")]
+    var = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
+    if command == "grad":
+        return rf"\nabla_{{{var}}} f"
+    if command == "hessian":
+        return rf"\nabla^{{2}}_{{{var}}} f"
+    return rf"\frac{{\partial f}}{{\partial {var}}}"
+
+
+def display_latex(d: Derivation) -> str:
+    r"""One display line per result: ``\[ \nabla_{x} f = ... \]``."""
+    return "\n".join(rf"\[ {latex_label(d.command.value, r.wrt)} = {r.latex} \]" for r in d.results)
+
+
+def render(d: Derivation, fmt: Format, display: bool = False) -> str:
+    r"""Standard output for a line format (not ``pretty``); steps, if any, come first.
+    With ``display``, LaTeX results are whole ``\[ ... = ... \]`` lines."""
     if fmt is Format.JSON:
         return to_json(d)
     if fmt is Format.LATEX:
-        return (steps_latex(d.steps) + "\n" if d.steps else "") + d.latex
+        body = display_latex(d) if display else d.latex
+        return (steps_latex(d.steps) + "\n" if d.steps else "") + body
     if fmt is Format.NUMPY:
         return d.numpy
     return "\n".join([*steps_text(d.steps), d.text])

@@ -136,7 +136,8 @@ def bash_complete(*words: str) -> list[str]:
         (("gradcli", "verify", "--jac"), ["--jacobian"]),
         (("gradcli", "grad", "x^T A x", "--no"), ["--no-check"]),
         (("gradcli", "grad", "--wrt", ""), []),  # a variable name: nothing to offer
-        (("gradcli", "grad", "--d"), []),  # --debug is hidden
+        (("gradcli", "grad", "--de"), []),  # --debug is hidden
+        (("gradcli", "grad", "--d"), ["--display"]),
         (("gradcli", "grad", "--wrt", "x", "--", "-"), []),  # after --, an expression
         (("gradcli", "grad", "x"), []),
     ],
