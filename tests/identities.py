@@ -286,7 +286,7 @@ DETERMINANTS: list[ParameterSet] = [
             Domain(invertible="X"),
         )
     ),
-    simplification(
+    param(
         g(
             "det(A X B)",
             "X",
@@ -294,8 +294,7 @@ DETERMINANTS: list[ParameterSet] = [
             lambda A, X, B: np.linalg.det(A @ X @ B) * A.T @ inv(A @ X @ B).T @ B.T,
             f"{COOKBOOK} (51), A and B not square",
             Domain(dims="n=3 m=5 k=4"),
-        ),
-        "det(A X B) A^T (B^T X^T A^T)^-1 B^T",
+        )
     ),
     param(
         g(

@@ -319,7 +319,10 @@ def test_numpy_code_of_derivatives_computes_them(source: str, seed: int) -> None
             env = {u.name: _as_numpy_value(point[u.name], u.shape) for u in variables}
             code = r.numpy
             note(f"{command.value} wrt {v.name}: {r.text}\n  numpy: {code}")
-            got = eval(code, {"np": np}, env)  # noqa: S307 - our own generated code
+            try:
+                got = eval(code, {"np": np}, env)  # noqa: S307 - our own generated code
+            except np.linalg.LinAlgError:
+                continue  # a singular matrix: NumPy raises where the evaluator gives nan
             want = _as_numpy_value(value, r.expr.shape, command is Command.JACOBIAN)
             assert np.shape(got) == np.shape(want), f"{code}: shape {np.shape(got)}"
             assert np.allclose(got, want, rtol=1e-6, atol=1e-9 * _scale(r.expr, point, sizes))

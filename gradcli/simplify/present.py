@@ -17,7 +17,18 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from gradcli.ir import build as B
-from gradcli.ir.nodes import Add, Apply, Expr, Hadamard, Mul, Power, Transpose, Var, walk
+from gradcli.ir.nodes import (
+    Add,
+    Apply,
+    Expr,
+    Hadamard,
+    Inverse,
+    Mul,
+    Power,
+    Transpose,
+    Var,
+    walk,
+)
 
 T = TypeVar("T")
 
@@ -66,7 +77,13 @@ class _Presenter:
         return _fold(e, self.names, own)
 
     def pull_up_transpose(self, node: Expr) -> Expr:
-        """``x^T - m^T`` as ``(x - m)^T``, ``tanh(x^T W^T)`` as ``tanh(W x)^T``."""
+        """``x^T - m^T`` as ``(x - m)^T``, ``tanh(x^T W^T)`` as ``tanh(W x)^T``,
+        ``(B^T X^T A^T)^-1`` as ``(A X B)^-T``."""
+        if isinstance(node, Inverse) and isinstance(node.arg, Mul):
+            flipped = B.transpose(node.arg)
+            if self.count_transposes(flipped) + 1 < self.count_transposes(node.arg):
+                return Inverse(Transpose(flipped))
+            return node
         if node.shape.is_scalar or not isinstance(node, (Add, Apply, Hadamard, Power)):
             return node
         flipped = B.transpose(node)
