@@ -68,7 +68,7 @@ SEXPRS: list[tuple[str, str]] = [
     ("A^-1'", "(T (^ A -1))"),
     ("(A B)^T", "(T (* A B))"),
     ("exp(x)'", "(T (exp x))"),
-    # precedence rules from the brief and SPEC §2
+    # precedence rules of SPEC §2
     ("x^T A x", "(* (* (T x) A) x)"),
     ("-x^2", "(neg (^ x 2))"),
     ("-x'", "(neg (T x))"),
