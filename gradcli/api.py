@@ -250,7 +250,7 @@ def derive(
     wrt_vars = _resolve_wrt(wrt, variables, source, decls)
     if command in (Command.GRAD, Command.HESSIAN) and not f.is_scalar:
         raise ShapeError(
-            f"{command.value} needs a scalar expression, but this one is {_kind(f.shape)}",
+            f"{command.value} needs a scalar expression, but this one is {shape_words(f.shape)}",
             Span(0, len(source)),
             source=source,
             hint=notes[0]
@@ -323,7 +323,10 @@ def _check(
     return result
 
 
-def _kind(shape: Shape) -> str:
+def shape_words(shape: Shape) -> str:
+    """A shape as a message says it: ``a vector of size n``, ``a matrix of size n×m``."""
+    if shape.is_scalar:
+        return "a scalar"
     if shape.is_vector:
         return f"a vector of size {shape.rows}"
     if shape.is_row:

@@ -18,12 +18,20 @@ from typing import Any
 
 import numpy as np
 
-from gradcli.api import Derivation, Names, Result, _dim_code, _names, _resolve_wrt, declarations
+from gradcli.api import (
+    Derivation,
+    Names,
+    Result,
+    _dim_code,
+    _names,
+    _resolve_wrt,
+    declarations,
+    shape_words,
+)
 from gradcli.calculus.drivers import Command, Layout, derivative_results
 from gradcli.diagnose import diagnose, sizes_for
 from gradcli.errors import GradcliError, OptionError
 from gradcli.ir import build as B
-from gradcli.ir.dims import ONE, Shape
 from gradcli.ir.nodes import Expr, Var, free_vars
 from gradcli.numeric.check import CheckResult, Mode, check_derivative, check_values
 from gradcli.numeric.evaluate import evaluate
@@ -157,8 +165,8 @@ def verify(
     if _both_zero(c, targets[0].expr if targets else None):
         return Verdict("correct", claim, claim_text, "both are zero", deriv, None)
     if not joint.shape_ok or len(targets) != 1 or c.shape != targets[0].expr.shape:
-        want = joint.expected or _shape_words(targets[0].expr.shape)
-        got = _shape_words(c.shape)
+        want = joint.expected or shape_words(targets[0].expr.shape)
+        got = shape_words(c.shape)
         reason = f"the claim has the wrong shape: expected {want}, the claim is {got}"
         example = {"expected_shape": want, "claim_shape": got}
         return Verdict("wrong", claim, claim_text, reason, deriv, None, None, example)
@@ -245,16 +253,6 @@ def _parse(source: str) -> Node:
 
 def _names_in(e: Expr) -> set[str]:
     return {v.name for v in free_vars(e)}
-
-
-def _shape_words(shape: Shape) -> str:
-    if shape.is_scalar:
-        return "a scalar"
-    if shape.is_vector:
-        return f"a vector of size {shape.rows}"
-    if shape.rows == ONE:
-        return f"a row vector of size {shape.cols}"
-    return f"a matrix of size {shape.rows}×{shape.cols}"
 
 
 def _array(a: np.ndarray) -> Any:
