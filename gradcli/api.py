@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from gradcli.expand import Expanded
     from gradcli.steps import Derivation as StepsFor
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
-from gradcli.ir.nodes import Expr, Var, free_vars, size
+from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
 from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
 from gradcli.printers.numpy import python_name
@@ -36,6 +36,7 @@ from gradcli.syntax.typecheck import IDENT, Declarations, typecheck
 
 Names = str | Iterable[str] | None
 MAX_RESULT_NODES = 20_000
+LONG_PLAIN = 2_000  # parts, written out without names: always named
 
 
 class Format(str, Enum):
@@ -79,7 +80,10 @@ class Result:
         makes it markedly shorter; otherwise the result and no names."""
         taken = {v.name for v in free_vars(self.expr)}
         (body,), where = name_shared([self.expr], taken)
-        if where and worth_sharing(to_text(self.expr), _where_form(body, where, to_text)):
+        if where and (
+            tree_size(self.expr, LONG_PLAIN) > LONG_PLAIN  # never print it all out
+            or worth_sharing(to_text(self.expr), _where_form(body, where, to_text))
+        ):
             return body, where
         return self.expr, []
 
