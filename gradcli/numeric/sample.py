@@ -1,16 +1,28 @@
-"""Random dimensions, points and directions inside an expression's domain.
+"""Random dimensions, points and directions over an expression's whole domain.
 
-The numerical check must not raise false alarms, so points are drawn where the
-expression is defined: positive entries under ``log``, ``sqrt`` and
-non-integer or negative powers, and well-conditioned, positive-determinant
-matrices under ``inv``, ``det`` and ``logdet``. Matrices are not symmetric
-unless declared so, or a missing transpose (``2 A x`` for the gradient of
-``x^T A x``) would go unnoticed.
+Domain knowledge biases where points are drawn; it never excludes a region.
+Three kinds of draw take turns (``Variant``):
+
+- ``DOMAIN``: positive entries under ``log``, ``sqrt`` and non-integer or
+  negative powers; well-conditioned matrices with a positive determinant under
+  ``inv``, ``det`` and ``logdet`` (the safe side, where most functions are
+  defined);
+- ``MIRROR``: the same draws reflected to the other side: the positive
+  variables negated (all entries, or a random half, in turn), one row of each
+  invertible matrix negated (``det < 0``), symmetric invertible matrices made
+  indefinite. ``sqrt(t^2 + 1)`` and ``abs(det(X))`` are defined there, and a
+  claim right only on the safe side is caught;
+- ``FREE``: every entry ``N(0, 1)``, hints ignored.
+
+A point where the expression is not finite is skipped by the check, never
+failed. Matrices are not symmetric unless declared so, or a missing transpose
+(``2 A x`` for the gradient of ``x^T A x``) would go unnoticed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from enum import Enum
 
 import numpy as np
 
@@ -20,6 +32,16 @@ from gradcli.numeric.evaluate import Array, resolve_shape
 
 POSITIVE = "positive"
 INVERTIBLE = "invertible"
+
+
+class Variant(Enum):
+    """Which side of the domain a point is drawn from (module docstring)."""
+
+    DOMAIN = "domain"
+    MIRROR = "mirror"
+    FREE = "free"
+
+
 PROFILES = 5
 MIN_SIZE, MAX_SIZE = 2, 6
 
@@ -124,6 +146,8 @@ def sample_point(
     rng: np.random.Generator,
     hints: Mapping[str, set[str]],
     profile: int,
+    variant: Variant = Variant.DOMAIN,
+    turn: int = 0,
 ) -> dict[str, Array]:
     """A random value (a 2-D array of the variable's shape) for each variable.
 
@@ -141,12 +165,57 @@ def sample_point(
 
     Symmetric variables are symmetrised, and made positive definite
     (``B B^T / n + I``) when ``"invertible"``.
+
+    ``variant`` reflects or frees the draw (module docstring); ``turn`` counts
+    the draws of that variant, so that the reflections take turns: the k-th
+    hinted variable (by name) is negated whole when ``(turn + k) % 3 == 0``,
+    in a random half of its entries when it is 1, and left as drawn when 2.
     """
     point: dict[str, Array] = {}
-    for v in vars:
+    for k, v in enumerate(vars):
         rows, cols = resolve_shape(v.shape, sizes)
-        point[v.name] = _draw(v, rows, cols, rng, hints.get(v.name, set()), profile)
+        labels = hints.get(v.name, set())
+        if variant is Variant.FREE:
+            point[v.name] = _free(v, rows, cols, rng, profile)
+            continue
+        value = _draw(v, rows, cols, rng, labels, profile)
+        if variant is Variant.MIRROR:
+            value = _mirror(v, value, labels, rng, (turn + k) % 3)
+        point[v.name] = value
     return point
+
+
+def _free(v: Var, rows: int, cols: int, rng: np.random.Generator, profile: int) -> Array:
+    a = (1.0 if profile == 0 else 0.5) * rng.standard_normal((rows, cols))
+    return (a + a.T) / 2.0 if v.symmetric and rows == cols else a
+
+
+def _mirror(v: Var, value: Array, labels: set[str], rng: np.random.Generator, mode: int) -> Array:
+    """``value`` reflected to the other side of the domain (``sample_point``)."""
+    if mode == 2 or not labels:
+        return value
+    rows, cols = value.shape
+    square = rows == cols and rows > 1
+    if square and INVERTIBLE in labels:
+        if v.symmetric:
+            return _indefinite(rows, rng)
+        out = value.copy()
+        out[0, :] = -out[0, :]  # det changes sign, the conditioning does not
+        return out
+    if mode == 0:
+        return -value
+    signs = np.where(rng.uniform(size=value.shape) < 0.5, -1.0, 1.0)
+    if v.symmetric and square:
+        signs = np.triu(signs) + np.triu(signs, 1).T
+    return signs * value
+
+
+def _indefinite(n: int, rng: np.random.Generator) -> Array:
+    """A well-conditioned symmetric matrix with eigenvalues of both signs."""
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    d = rng.uniform(0.5, 2.0, n)
+    d[: max(1, n // 2)] *= -1.0
+    return (q * d) @ q.T
 
 
 def _entries(rows: int, cols: int, rng: np.random.Generator, positive: bool, profile: int) -> Array:

@@ -181,6 +181,7 @@ class Typed:
     expr: Expr
     variables: dict[str, Var]
     notes: list[str]
+    where_names: frozenset[str] = frozenset()
 
 
 def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> Typed:
@@ -197,7 +198,7 @@ def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> T
         if err.hint is None:
             err.hint = checker.run_together_hint()
         raise
-    return Typed(expr, checker.ir_vars(), checker.notes())
+    return Typed(expr, checker.ir_vars(), checker.notes(), frozenset(checker.locals))
 
 
 class _Checker:
@@ -770,7 +771,11 @@ def typecheck_claim(
     except GradcliError as err:
         raise err.with_source(source) from None
     checker.source = claim_source
+    scope = frozenset(checker.locals)
+    outer = (checker.locals, checker.local_ir)
+    checker.locals, checker.local_ir = {}, {}  # the claim's where has a scope of its own
     try:
+        _claim_scope(claim_tree, scope, frozenset(checker.var_shapes))
         c_shape = checker.infer(claim_tree)
         want = target(checker.var_shapes.get, f_shape, checker.dims.fresh, checker.dims.product)
         ok = want is None or (
@@ -779,11 +784,53 @@ def typecheck_claim(
         )
         expected = checker.shape_text(want) if want is not None else ""
         claim = checker.build(claim_tree)
+        _expanded_limit(claim, claim_tree)
     except GradcliError as err:
         raise err.with_source(claim_source) from None
     checker.source = source
+    checker.locals, checker.local_ir = outer
     expr = checker.build(tree)
-    return Claim(Typed(expr, checker.ir_vars(), checker.notes()), claim, ok, expected)
+    typed = Typed(expr, checker.ir_vars(), checker.notes(), scope)
+    return Claim(typed, claim, ok, expected)
+
+
+def _claim_scope(claim: T.Node, hidden: frozenset[str], variables: frozenset[str]) -> None:
+    """A claim sees the expression's variables, not its ``where`` names, and
+    its own ``where`` cannot rebind either (``0 ones where b = A x`` would
+    otherwise change ``b`` inside the expression)."""
+    own: set[str] = set()
+    if isinstance(claim, T.Where):
+        for bound, _ in claim.bindings:
+            if bound.name in variables or bound.name in hidden:
+                what = "a variable" if bound.name in variables else "a where name"
+                raise GradcliError(
+                    f"the claim's where cannot rebind {bound.name}, {what} of the expression",
+                    bound.span,
+                    hint="give the claim's parts names of their own",
+                )
+            own.add(bound.name)
+    for node in _names_in(claim):
+        if node.name in hidden and node.name not in own:
+            raise GradcliError(
+                f"{node.name} is named by the expression's where; the claim cannot use it",
+                node.span,
+                hint=f"write {node.name} out in the claim, or name it in the claim's own where",
+            )
+
+
+def _names_in(node: T.Node) -> list[T.Name]:
+    out: list[T.Name] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, T.Name):
+            out.append(n)
+        elif isinstance(n, T.Where):
+            stack.append(n.body)
+            stack.extend(value for _, value in n.bindings)
+        else:
+            stack.extend(_kids(n))
+    return out
 
 
 __all__ = [
