@@ -50,10 +50,11 @@ Found = tuple[str, Expr]  # a diagnosis, and the form the claim must equal for i
 
 
 def _factor(claim: Array, true: Array, t: Expr) -> Found | None:
-    denom = float(np.sum(true * true))
-    if denom == 0.0:
+    with np.errstate(all="ignore"):
+        denom = float(np.sum(true * true))
+        k = float(np.sum(claim * true)) / denom if denom != 0.0 else 0.0
+    if denom == 0.0 or not np.isfinite(k):
         return None
-    k = float(np.sum(claim * true)) / denom
     if abs(k) < 1e-9 or not _close(claim, k * true):
         return None
     if abs(k + 1) < 1e-6:

@@ -74,6 +74,7 @@ from gradcli.numeric.sample import (
     domain_hints,
     random_direction,
     sample_point,
+    size_choices,
 )
 
 RTOL = 1e-6  # rounding in evaluating the symbolic result
@@ -88,7 +89,8 @@ DIRECTIONS = 2
 MIN_TRIES = 6  # two of each variant before a pass
 MIN_INFORMATIVE = 3
 MAX_TRIES = 24  # per choice of sizes
-SIZE_CHOICES = 3  # distinct sizes, distinct sizes again, one size for all
+SIZE_CHOICES = 8  # distinct sizes, in other orders, then one size for all
+MIN_ROUNDS = 3  # rounds of MAX_TRIES points, when there are fewer choices of sizes
 MAX_CONDITION = 1e8
 VALUES_RTOL = 1e-9
 KINK_FUNCS = frozenset({"abs", "relu", "sign", "step"})
@@ -200,10 +202,10 @@ def check_derivative(
     """Check symbolic derivatives of ``f`` against finite differences, by the
     rule in the module docstring.
 
-    Dimensions are drawn from ``2..max_size``, distinct where possible; they
-    are drawn again when no point was informative at the first choice, and
-    the last choice gives every dimension one size (``A X B`` under ``det``
-    is singular unless it is square).
+    Dimensions are drawn from ``2..max_size``, distinct where possible; while
+    fewer than three points were informative, the same sizes are tried in
+    other orders (``size_choices``), and last one size for every dimension
+    (``A X B`` under ``det`` is singular unless it is square).
 
     ``wrt`` all scalars and two or more: ``results`` is one expression w.r.t.
     the stacked vector of them; otherwise ``results[i]`` belongs to ``wrt[i]``.
@@ -221,9 +223,10 @@ def check_derivative(
     """
     rng = np.random.default_rng(seed)
     tallies: list[_Tally] = []
-    for choice in range(SIZE_CHOICES):
-        equal = choice == SIZE_CHOICES - 1
-        sizes = choose_sizes([f, *results, *(gradient or []), *wrt], rng, max_size, equal)
+    choices = size_choices([f, *results, *(gradient or []), *wrt], rng, max_size, SIZE_CHOICES)
+    # few or no dimensions: more points at the same sizes
+    choices = (choices * MIN_ROUNDS)[: max(len(choices), MIN_ROUNDS)]
+    for sizes in choices:
         problem = _derivative_problem(f, wrt, results, mode, gradient, denominator, sizes)
         mismatch = _shape_mismatch(problem)
         if mismatch is not None:

@@ -21,6 +21,7 @@ failed. Matrices are not symmetric unless declared so, or a missing transpose
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from enum import Enum
 
@@ -60,6 +61,34 @@ def choose_sizes(
     (``n+m``) gets the sum of its parts. Symbols are ordered by name, so the
     result depends only on the symbols and the generator's state.
     """
+    free, sums = _symbols(exprs)
+    values = _distinct(len(free), rng, max_size)
+    if equal:
+        values = [values[0]] * len(free)
+    return _assign(free, sums, values)
+
+
+def size_choices(
+    exprs: Iterable[Expr], rng: np.random.Generator, max_size: int = MAX_SIZE, limit: int = 8
+) -> list[dict[Dim, int]]:
+    """Up to ``limit`` choices of sizes to try in turn: ``choose_sizes``'
+    distinct sizes, the same sizes given to the symbols in other orders (so
+    that each symbol in turn can be the smallest: ``B^T v^T v B`` is
+    invertible only when ``B`` is tall, and a projection's residual is zero
+    when it is square), and last one size for every symbol."""
+    free, sums = _symbols(exprs)
+    values = _distinct(len(free), rng, max_size)
+    out = [_assign(free, sums, values)]
+    orders = list(itertools.permutations(range(len(free))))[1:] if len(free) <= 5 else []
+    for i in rng.permutation(len(orders))[: max(limit - 2, 0)]:
+        out.append(_assign(free, sums, [values[j] for j in orders[int(i)]]))
+    if len(set(values)) > 1:
+        out.append(_assign(free, sums, [values[0]] * len(free)))
+    return out
+
+
+def _symbols(exprs: Iterable[Expr]) -> tuple[list[Dim], dict[Dim, list[Dim]]]:
+    """The free size symbols (by name), and the summed ones with their parts."""
     symbols: set[Dim] = set()
     sums: dict[Dim, list[Dim]] = {}
     for e in exprs:
@@ -68,15 +97,17 @@ def choose_sizes(
                 symbols.update(_atoms(d))
             if isinstance(node, Block):
                 sums.update(_block_sums(node))
-    free = sorted((d for d in symbols if d not in sums), key=lambda d: d.name)
-    choices = list(rng.permutation(np.arange(MIN_SIZE, max_size + 1)))
-    if equal:
-        choices = [choices[0]] * len(free)
-    sizes: dict[Dim, int] = {}
-    for i, d in enumerate(free):
-        sizes[d] = (
-            int(choices[i]) if i < len(choices) else int(rng.integers(MIN_SIZE, max_size + 1))
-        )
+    return sorted((d for d in symbols if d not in sums), key=lambda d: d.name), sums
+
+
+def _distinct(count: int, rng: np.random.Generator, max_size: int) -> list[int]:
+    choices = [int(c) for c in rng.permutation(np.arange(MIN_SIZE, max_size + 1))]
+    extra = [int(rng.integers(MIN_SIZE, max_size + 1)) for _ in range(count - len(choices))]
+    return (choices + extra)[:count]
+
+
+def _assign(free: list[Dim], sums: dict[Dim, list[Dim]], values: list[int]) -> dict[Dim, int]:
+    sizes = dict(zip(free, values, strict=True))
     for total, parts in sums.items():
         sizes[total] = sum(p.resolve(sizes) for p in parts)
     return sizes
@@ -198,7 +229,7 @@ def _mirror(v: Var, value: Array, labels: set[str], rng: np.random.Generator, mo
     square = rows == cols and rows > 1
     if square and INVERTIBLE in labels:
         if v.symmetric:
-            return _indefinite(rows, rng)
+            return _indefinite(rows, rng, mode)
         out = value.copy()
         out[0, :] = -out[0, :]  # det changes sign, the conditioning does not
         return out
@@ -210,11 +241,13 @@ def _mirror(v: Var, value: Array, labels: set[str], rng: np.random.Generator, mo
     return signs * value
 
 
-def _indefinite(n: int, rng: np.random.Generator) -> Array:
-    """A well-conditioned symmetric matrix with eigenvalues of both signs."""
+def _indefinite(n: int, rng: np.random.Generator, mode: int) -> Array:
+    """A well-conditioned symmetric matrix with ``k`` negative eigenvalues:
+    ``k = 1`` in mode 0 (so ``det < 0``), else random in ``1..n-1``."""
     q, _ = np.linalg.qr(rng.standard_normal((n, n)))
     d = rng.uniform(0.5, 2.0, n)
-    d[: max(1, n // 2)] *= -1.0
+    k = 1 if mode == 0 else int(rng.integers(1, n))
+    d[:k] *= -1.0
     return (q * d) @ q.T
 
 
