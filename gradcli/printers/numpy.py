@@ -109,6 +109,30 @@ def dims_from_variables(expr: Expr) -> dict[Dim, str]:
     return out
 
 
+def free_sizes(exprs: Sequence[Expr], taken: set[str]) -> dict[Dim, str]:
+    """A parameter name for each symbolic dimension of ``exprs`` no variable has.
+
+    ``tr(X) eye`` has an identity of a size ``m`` that nothing fixes: its code
+    is the free name ``m`` (``m_`` and so on if a name in ``taken`` has it),
+    which the caller binds to the size it wants (``--function`` makes it a
+    keyword argument)."""
+    known: set[Dim] = set()
+    for e in exprs:
+        known.update(dims_from_variables(e))
+    out: dict[Dim, str] = {}
+    for e in exprs:
+        for node in walk(e):
+            for d in (node.shape.rows, node.shape.cols):
+                for part in d.factors or (d,):
+                    if part.size is None and part not in known and part not in out:
+                        name = part.name if part.name.isidentifier() else "size"
+                        while name in taken or keyword.iskeyword(name):
+                            name += "_"
+                        out[part] = name
+                        taken.add(name)
+    return out
+
+
 def split_outer(chain: Sequence[Expr]) -> list[tuple[Expr, ...]]:
     """Cut a matrix chain where the inner dimension is 1 (``x y^T``).
 
