@@ -121,7 +121,29 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
         ]
     if verdict is not None:
         obj.update(verdict.to_json())
-    return json.dumps(obj, indent=2, ensure_ascii=False)
+    return json.dumps(finite_json(obj), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` with every non-finite number (``inf``, ``nan``) replaced by ``null``.
+
+    JSON has no such numbers; ``Infinity`` and ``NaN`` break strict readers
+    (docs/json.md). A NumPy scalar or array becomes plain numbers and lists."""
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return value
+    if hasattr(value, "tolist"):
+        return finite_json(value.tolist())
+    if isinstance(value, float) or hasattr(value, "__float__"):
+        try:
+            x = float(value)
+        except OverflowError:
+            return None
+        return x if math.isfinite(x) else None
+    return value
 
 
 def latex_label(command: str, wrt: str) -> str:

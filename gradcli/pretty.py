@@ -113,6 +113,8 @@ def show_on_stdout(d: Derivation, verdict: Verdict | None = None) -> None:
     from gradcli.process import can_encode, output_error, stdout, write
 
     stream = stdout()
+    for r in d.results:  # a result that cannot be written fails before anything is printed
+        _shown(r, to_unicode)
     if not can_encode(_UNICODE_PROBE, stream):
         buffer = io.StringIO()
         show(d, verdict, Console(file=buffer, highlight=False, soft_wrap=True), ascii=True)

@@ -143,7 +143,9 @@ def silence_stdout() -> None:
 def can_encode(text: str, stream: IO[str] | None = None) -> bool:
     """Whether ``stream`` (standard output by default) can print ``text`` as is."""
     stream = sys.stdout if stream is None else stream
-    encoding = getattr(stream, "encoding", None) or "ascii"
+    encoding = getattr(stream, "encoding", None)
+    if encoding is None:  # an in-memory text stream holds any text
+        return True
     try:
         text.encode(encoding)
     except (UnicodeEncodeError, LookupError):

@@ -22,6 +22,7 @@ from enum import IntEnum
 from types import MappingProxyType
 from typing import ClassVar, TypeGuard
 
+from gradcli.errors import LimitError
 from gradcli.ir.dims import ONE, Shape
 from gradcli.ir.nodes import (
     Add,
@@ -50,9 +51,21 @@ class Prec(IntEnum):
 
 
 def format_number(v: float) -> str:
-    """The shortest text that reads back as ``v``: ``2``, ``0.5``, ``1e-08``, ``-3``."""
+    """The shortest text that reads back as ``v``: ``2``, ``0.5``, ``1e-08``, ``-3``.
+
+    A number that is not a finite double (``inf``, ``nan``, or too large to
+    convert) cannot be written so that it reads back: that is a ``LimitError``,
+    never the text ``inf``."""
+    try:
+        v = float(v)
+    except OverflowError:
+        v = math.inf
     if math.isnan(v) or math.isinf(v):
-        return repr(v)
+        what = "not a number" if math.isnan(v) else "too large for a double"
+        raise LimitError(
+            f"a number in the expression or its result is {what} ({v!r}), so it cannot be written",
+            hint="scale the expression so that its constants stay below about 1.8e308",
+        )
     if v.is_integer() and abs(v) < 1e15:
         return str(int(v))
     return repr(float(v))
