@@ -21,9 +21,7 @@ import math
 import os
 import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import IO
+from typing import IO, Any
 
 from gradcli.errors import LimitError, OptionError
 
@@ -62,33 +60,46 @@ def timeout_seconds(value: str | None) -> float | None:
     return None if seconds == 0 else seconds
 
 
-@contextmanager
-def time_limit() -> Iterator[None]:
+class time_limit:  # noqa: N801 - used like a function: ``with time_limit():``
     """Run the body under the time limit; a run that hit it ends in a ``LimitError``.
 
     The alarm fires at most once (a one-shot timer). If it fired while the
     body was running, the body's own outcome is discarded whatever it was (a
     broad ``except`` inside could have swallowed the error), so a run that
-    ran out of time never prints a result or reports an internal error."""
-    seconds = timeout_seconds(os.environ.get("GRADCLI_TIMEOUT"))
-    if seconds is None or not hasattr(signal, "setitimer"):
-        yield
-        return
-    fired: list[bool] = []
+    ran out of time never prints a result or reports an internal error. An
+    expiry that lands where Python cannot raise it (a finalizer, a garbage
+    collector callback) is kept quiet: the flag still ends the run."""
 
-    def expire(signum: int, frame: object) -> None:
-        fired.append(True)
-        raise _expired(seconds)
+    def __init__(self) -> None:
+        self.seconds = timeout_seconds(os.environ.get("GRADCLI_TIMEOUT"))
+        self.fired = False
+        self._previous: Any = signal.SIG_DFL
+        self._hook = sys.unraisablehook
 
-    previous = signal.signal(signal.SIGALRM, expire) or signal.SIG_DFL
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
+    def __enter__(self) -> None:
+        if self.seconds is None or not hasattr(signal, "setitimer"):
+            return
+        self._hook = sys.unraisablehook
+        sys.unraisablehook = self._unraisable
+        self._previous = signal.signal(signal.SIGALRM, self._expire) or signal.SIG_DFL
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.seconds is None or not hasattr(signal, "setitimer"):
+            return
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if fired:
-            raise _expired(seconds) from None
+        signal.signal(signal.SIGALRM, self._previous)
+        sys.unraisablehook = self._hook
+        if self.fired:
+            raise _expired(self.seconds) from None
+
+    def _expire(self, signum: int, frame: object) -> None:
+        self.fired = True
+        raise _expired(self.seconds or 0.0)
+
+    def _unraisable(self, info: Any) -> None:
+        if not (self.fired and isinstance(info.exc_value, LimitError)):
+            self._hook(info)
 
 
 def _expired(seconds: float) -> LimitError:

@@ -77,6 +77,7 @@ def test_zero_turns_the_limit_off(
     assert capsys.readouterr().out == "2 x\n"
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 def test_timer_races_never_print_a_partial_result(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -104,6 +105,20 @@ def test_timer_races_never_print_a_partial_result(
             assert out == ""
             assert err.startswith("limit exceeded: gave up after"), err
     assert outcomes[0] > 0 and outcomes[2] > 0, outcomes
+
+
+def test_timer_races_in_real_processes() -> None:
+    """As a user runs it: status 0 with the whole result, or 2 with one line; nothing else."""
+    rng = random.Random(7)
+    for _ in range(12):
+        value = f"{rng.uniform(0.05, 0.6):.3f}"  # around the time a run takes
+        r = _run(["grad", "x^T A x", "--wrt", "x", "-f", "text"], env=_env(GRADCLI_TIMEOUT=value))
+        if r.returncode == 0:
+            assert (r.stdout, r.stderr) == (b"(A + A^T) x\n", b"")
+        else:
+            assert r.returncode == 2 and r.stdout == b""
+            assert r.stderr.decode().startswith("limit exceeded: gave up after"), r.stderr
+            assert len(r.stderr.splitlines()) == 1, r.stderr
 
 
 # --------------------------------------------------------------------------- standard output
