@@ -71,6 +71,14 @@ def format_number(v: float) -> str:
     return repr(float(v))
 
 
+def _finite(v: float) -> bool:
+    """Whether ``v`` is a finite double (a huge exact number is not)."""
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
+
+
 def _ones_column(shape: Shape) -> Fill:
     """The all-ones ``shape``, a column shape: the ``ones`` leaf."""
     return Fill(Const(1.0), shape)
@@ -247,6 +255,8 @@ class Printer:
     def _prec_Const(self, expr: Const) -> Prec:  # noqa: N802
         if expr.value < 0:
             return Prec.UNARY
+        if not _finite(expr.value):
+            return Prec.ATOM  # the printer's _number writes it (np.inf) or refuses it
         return Prec.ATOM if "e" not in format_number(expr.value) else Prec.PRODUCT
 
     def _prec_Power(self, expr: Power) -> Prec:  # noqa: N802

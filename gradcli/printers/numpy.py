@@ -216,9 +216,15 @@ class NumpyPrinter(Printer):
         return f"({self._dim(shape.rows)}, {self._dim(shape.cols)})"
 
     def _number(self, v: float) -> str:
-        if math.isnan(v):
+        try:
+            x = float(v)
+        except OverflowError:  # an exact number beyond a double: what NumPy would compute
+            x = math.inf if v > 0 else -math.inf
+        if math.isnan(x):
             return "np.nan"
-        return "np.inf" if math.isinf(v) else format_number(v)
+        if math.isinf(x):
+            return "np.inf" if x > 0 else "-np.inf"
+        return format_number(x)
 
     def _power(self, base: str, exponent: float, elementwise: bool) -> str:
         sign = "-" if exponent < 0 else ""
