@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from gradcli.errors import LimitError, NoRuleError
@@ -150,9 +151,11 @@ def _symbols(names: list[list[str]]) -> Any:
     return sympy.Matrix([[sympy.Symbol(name) for name in row] for row in names])
 
 
-def _number(v: float) -> Any:
+def _number(v: Fraction | float) -> Any:
     import sympy
 
+    if isinstance(v, Fraction):
+        return sympy.Rational(v.numerator, v.denominator)
     return sympy.Integer(int(v)) if float(v).is_integer() else sympy.nsimplify(v, rational=True)
 
 

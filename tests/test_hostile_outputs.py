@@ -8,6 +8,7 @@ output it can use, or a clear error, never a silently wrong one.
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -17,9 +18,12 @@ from test_katex import Tex, katex_version, render
 import gradcli
 from gradcli.api import Format
 from gradcli.cli import main
+from gradcli.errors import LimitError
 from gradcli.expand_check import check_expansion
 from gradcli.output import finite_json, render_verdict
 from gradcli.printers import to_latex, to_unicode
+from gradcli.printers.base import format_number
+from gradcli.printers.numpy import NumpyPrinter
 
 
 def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -245,4 +249,12 @@ def test_inf_is_never_printed(capsys: pytest.CaptureFixture[str], source: str, f
     code, out, err = _run(capsys, "grad", source, "--scalar", "t", "-f", fmt, "--no-check")
     assert code == 2, out
     assert out == ""
-    assert err.startswith("limit exceeded: a number in the expression or its result is too large")
+    assert err.startswith("limit exceeded: ") and "inf" not in err.splitlines()[0], err
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan"), Fraction(10**400)])
+def test_printers_refuse_what_does_not_read_back(value: Any) -> None:
+    """The printers' own guard, behind the builder's: never the text ``inf``."""
+    with pytest.raises(LimitError, match="cannot be written"):
+        format_number(value)
+    assert NumpyPrinter()._number(value) in ("np.inf", "-np.inf", "np.nan")
