@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var, free_vars, size
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
-from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
+from gradcli.printers import to_array_api, to_latex, to_numpy, to_text, to_unicode
 from gradcli.printers.numpy import python_name
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
@@ -44,6 +44,7 @@ class Format(str, Enum):
     LATEX = "latex"
     NUMPY = "numpy"
     JSON = "json"
+    ARRAY_API = "array-api"
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Result:
     label: str = ""
     expanded: Expanded | None = None
     matrix: bool = False
+    like: str | None = None  # the variable whose dtype and device array-API code copies
 
     @property
     def shape(self) -> Shape:
@@ -108,6 +110,16 @@ class Result:
             return f"np.reshape({code}, (1, 1))"
         return code
 
+    @property
+    def array_api(self) -> str:
+        """The ``numpy`` form written against the array API standard, over ``xp``."""
+        code = to_array_api(self.expr, self.dim_code, self.like)
+        if self.matrix and self.shape.is_vector:
+            return f"xp.reshape({code}, (-1, 1))"
+        if self.matrix and self.shape.is_scalar:
+            return f"xp.reshape({code}, (1, 1))"
+        return code
+
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex}$"
 
@@ -157,6 +169,10 @@ class Derivation:
     @property
     def numpy(self) -> str:
         return "\n".join(r.numpy for r in self.results)
+
+    @property
+    def array_api(self) -> str:
+        return "\n".join(r.array_api for r in self.results)
 
     def _repr_latex_(self) -> str:
         return "$\\displaystyle " + r" \\ ".join(r.latex for r in self.results) + "$"
@@ -272,7 +288,10 @@ def derive(
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
     code = _dim_code([*variables.values(), *wrt_vars])
     as_matrix = command is not Command.GRAD
-    results = [Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix) for t in targets]
+    like = array_like(variables.values())
+    results = [
+        Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix, like=like) for t in targets
+    ]
     if expand is not None:
         from gradcli.expand import expand as write_out
 
@@ -342,6 +361,13 @@ def _dim_code(variables: Sequence[Var]) -> dict[Dim, str]:
             if d.size is None and not d.factors and d not in code:
                 code[d] = f"{python_name(v.name)}.shape[{axis}]"
     return code
+
+
+def array_like(variables: Iterable[Var]) -> str | None:
+    """The variable that array-API code takes dtype and device from: the first
+    vector or matrix, else the first scalar (a 0-D array there), else none."""
+    ordered = sorted(variables, key=lambda v: v.shape.is_scalar)
+    return python_name(ordered[0].name) if ordered else None
 
 
 def grad(expr: str, wrt: Names = None, **options: object) -> Derivation:

@@ -48,6 +48,7 @@ class FormatOpt(str, Enum):
     latex = "latex"
     numpy = "numpy"
     json = "json"
+    array_api = "array-api"
 
 
 class LayoutOpt(str, Enum):
@@ -89,7 +90,8 @@ FormatArg = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output: pretty (on a terminal), text (in a pipe), latex, numpy or json.",
+        help="Output: pretty (on a terminal), text (in a pipe), latex, numpy, json or "
+        "array-api (code for NumPy, PyTorch, JAX, CuPy arrays).",
         show_default=False,
     ),
 ]
@@ -132,7 +134,8 @@ FunctionOpt = Annotated[
     typer.Option(
         "--function",
         metavar="NAME",
-        help="With -f numpy: print a complete Python function NAME computing the result.",
+        help="With -f numpy or -f array-api: print a complete Python function NAME "
+        "computing the result.",
     ),
 ]
 DebugOpt = Annotated[
@@ -199,16 +202,17 @@ def _run_derivation(
     from gradcli.api import derive
     from gradcli.calculus.drivers import Command
 
-    if function is not None and fmt is not FormatOpt.numpy:
-        raise _bad("--function goes with --format numpy")
+    if function is not None and fmt not in (FormatOpt.numpy, FormatOpt.array_api):
+        raise _bad("--function goes with --format numpy or --format array-api")
     if display and fmt is not FormatOpt.latex:
         raise _bad("--display goes with --format latex")
     d = derive(Command(command), _read_expr(expr), **options)
     chosen = _format(fmt)
     if function is not None:
-        from gradcli.output import numpy_function
+        from gradcli.output import array_api_function, numpy_function
 
-        typer.echo(numpy_function(d, function))
+        code = array_api_function if fmt is FormatOpt.array_api else numpy_function
+        typer.echo(code(d, function))
     elif display:
         from gradcli.api import Format
         from gradcli.output import render
