@@ -30,9 +30,7 @@ import gradcli
 from gradcli.api import Derivation
 from gradcli.output import array_api_function, numpy_function
 
-ROWS: list[ParameterSet] = [
-    pytest.param(*p.values, id=p.id) for p in [*GRAD, *JACOBIAN, *HESSIAN]
-]
+ROWS: list[ParameterSet] = [pytest.param(*p.values, id=p.id) for p in [*GRAD, *JACOBIAN, *HESSIAN]]
 
 
 def numpy_values(d: Derivation, env: dict[str, Any]) -> list[np.ndarray]:
@@ -48,7 +46,8 @@ def numpy_form_passes(d: Derivation, row: Row, env: dict[str, Any]) -> bool:
     except Exception:  # noqa: BLE001 - a row the numpy form cannot evaluate
         return False
     return len(got) == len(wants) and all(
-        g.shape == np.shape(w) and np.allclose(g, w, rtol=1e-7) for g, w in zip(got, wants)
+        g.shape == np.shape(w) and np.allclose(g, w, rtol=1e-7)
+        for g, w in zip(got, wants, strict=False)
     )
 
 
