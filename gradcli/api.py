@@ -123,6 +123,46 @@ class Result:
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex}$"
 
+    def __repr__(self) -> str:
+        """One line: ``<result w.r.t. x, shape (n,): (A + A^T) x>``."""
+        shape = "(" + ", ".join(self.shape_list) + ("," if len(self.shape_list) == 1 else "") + ")"
+        return one_line(
+            "<result w.r.t. {wrt}, shape {shape}: {body}>", "", self.text, wrt=self.wrt, shape=shape
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def one_line(template: str, source: str, body: str, quote_body: bool = False, **fixed: str) -> str:
+    """``template`` filled in, in fewer than ``REPR_WIDTH`` characters: ``{source}``
+    (quoted) is cut short (``…``) first, then ``{body}``, to fit; ``fixed``
+    fills the other fields as they are."""
+    src, text = " ".join(source.split()), " ".join(body.split())
+
+    def build(s: str, b: str) -> str:
+        return template.format(source=repr(s), body=repr(b) if quote_body else b, **fixed)
+
+    if len(build(src, text)) >= REPR_WIDTH:
+        src = _clip(src, 32)
+    room = REPR_WIDTH - 1 - len(build(src, ""))
+    line = build(src, _clip(text, max(room, 8)))
+    return line if len(line) < REPR_WIDTH else line[: REPR_WIDTH - 3] + "…>"  # long fixed fields
+
+
+REPR_WIDTH = 120
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def check_status(check: CheckResult | None) -> str:
+    """``checked``, ``CHECK FAILED``, ``not checked`` or ``check skipped`` (``--no-check``)."""
+    if check is None:
+        return "check skipped"
+    return {True: "checked", False: "CHECK FAILED"}.get(check.passed, "not checked")  # type: ignore[arg-type]
+
 
 def _where_form(
     body: Expr,
@@ -176,6 +216,20 @@ class Derivation:
 
     def _repr_latex_(self) -> str:
         return "$\\displaystyle " + r" \\ ".join(r.latex for r in self.results) + "$"
+
+    def __repr__(self) -> str:
+        """One line: ``<grad of 'x^T A x' w.r.t. x: (A + A^T) x, checked>``."""
+        return one_line(
+            "<{command} of {source} w.r.t. {wrt}: {body}, {status}>",
+            self.source,
+            "; ".join(r.text for r in self.results),
+            command=self.command.value,
+            wrt=", ".join(r.wrt for r in self.results),
+            status=check_status(self.check),
+        )
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def _names(value: Names) -> list[str]:
