@@ -192,6 +192,8 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
         (["grad", "tr(X)", "--wrt", "X"], "xp.eye(X.shape[0], dtype=X.dtype, device=X.device)"),
         (["grad", "log(det(X))", "--wrt", "X"], "xp.linalg.inv(X).T"),
         (["grad", "tr(A X)", "--wrt", "X", "--function", "g"], "array_api_compat.array_namespace"),
+        (["grad", "xp^T A xp", "--wrt", "xp"], "A @ xp_ + A.T @ xp_"),  # the namespace is xp
+        (["verify", "2 A x", "--of", "x^T A x", "--wrt", "x"], "# wrong: "),
     ],
 )
 def test_cli_prints_array_api(args: list[str], expected: str) -> None:

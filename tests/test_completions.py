@@ -221,15 +221,21 @@ def test_fish_completes(line: str, expected: list[str]) -> None:
 # ----------------------------------------------------------------- gradcli completion SHELL
 
 
-def printed_script(shell: str) -> str:
-    """What ``gradcli completion SHELL`` prints, as a ``pip install`` user runs it."""
-    done = subprocess.run(
-        [sys.executable, "-m", "gradcli", "completion", shell],
+def run_completion(*args: str) -> subprocess.CompletedProcess[str]:
+    """``gradcli completion ARGS`` in a subprocess, 200 columns wide."""
+    return subprocess.run(
+        [sys.executable, "-m", "gradcli", "completion", *args],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
+        env={**os.environ, "COLUMNS": "200"},
     )
+
+
+def printed_script(shell: str) -> str:
+    """What ``gradcli completion SHELL`` prints, as a ``pip install`` user runs it."""
+    done = run_completion(shell)
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -240,12 +246,7 @@ def test_completion_command_prints_the_committed_script(shell: str) -> None:
 
 
 def test_completion_rejects_an_unknown_shell() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "gradcli", "completion", "tcsh"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_completion("tcsh")
     assert done.returncode == 2
     assert "tcsh" in done.stderr and "Traceback" not in done.stderr
 
@@ -253,13 +254,7 @@ def test_completion_rejects_an_unknown_shell() -> None:
 def test_completion_help_has_the_install_lines() -> None:
     from gradcli.completion import INSTALL
 
-    done = subprocess.run(
-        [sys.executable, "-m", "gradcli", "completion", "--help"],
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    done = run_completion("--help")
     assert done.returncode == 0, done.stderr
     for lines in INSTALL.values():
         for line in lines:

@@ -147,36 +147,28 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return venv
 
 
-@pytest.mark.slow
-def test_help_from_a_pip_install(installed: Path, tmp_path: Path) -> None:
-    where = subprocess.run(
-        [str(installed / "bin" / "python"), "-c", "import gradcli; print(gradcli.__file__)"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    ).stdout
-    assert where.startswith(str(installed)), where  # the installed copy, not the checkout
+def _in_venv(venv: Path, program: str, *args: str, cwd: Path) -> str:
+    """The standard output of ``venv/bin/PROGRAM ARGS`` run in ``cwd`` (must succeed)."""
     done = subprocess.run(
-        [str(installed / "bin" / "gradcli"), "help", "language"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=False,
+        [str(venv / "bin" / program), *args], capture_output=True, text=True, cwd=cwd, check=False
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout == (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_help_from_a_pip_install(installed: Path, tmp_path: Path) -> None:
+    where = _in_venv(
+        installed, "python", "-c", "import gradcli; print(gradcli.__file__)", cwd=tmp_path
+    )
+    assert where.startswith(str(installed)), where  # the installed copy, not the checkout
+    shown = _in_venv(installed, "gradcli", "help", "language", cwd=tmp_path)
+    assert shown == (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
 def test_completion_from_a_pip_install(installed: Path, tmp_path: Path) -> None:
-    script = subprocess.run(
-        [str(installed / "bin" / "gradcli"), "completion", "bash"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        check=True,
-    ).stdout
+    script = _in_venv(installed, "gradcli", "completion", "bash", cwd=tmp_path)
     (tmp_path / "gradcli.bash").write_text(script)
     bash = shutil.which("bash")
     if bash is None:
