@@ -29,6 +29,7 @@ from gradcli.ir.nodes import Expr, Var, free_vars, size
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
 from gradcli.printers import to_array_api, to_latex, to_numpy, to_text, to_unicode
 from gradcli.printers.numpy import python_name
+from gradcli.reprs import check_status, one_line
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
@@ -132,36 +133,6 @@ class Result:
 
     def __str__(self) -> str:
         return self.text
-
-
-def one_line(template: str, source: str, body: str, quote_body: bool = False, **fixed: str) -> str:
-    """``template`` filled in, in fewer than ``REPR_WIDTH`` characters: ``{source}``
-    (quoted) is cut short (``…``) first, then ``{body}``, to fit; ``fixed``
-    fills the other fields as they are."""
-    src, text = " ".join(source.split()), " ".join(body.split())
-
-    def build(s: str, b: str) -> str:
-        return template.format(source=repr(s), body=repr(b) if quote_body else b, **fixed)
-
-    if len(build(src, text)) >= REPR_WIDTH:
-        src = _clip(src, 32)
-    room = REPR_WIDTH - 1 - len(build(src, ""))
-    line = build(src, _clip(text, max(room, 8)))
-    return line if len(line) < REPR_WIDTH else line[: REPR_WIDTH - 3] + "…>"  # long fixed fields
-
-
-REPR_WIDTH = 120
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def check_status(check: CheckResult | None) -> str:
-    """``checked``, ``CHECK FAILED``, ``not checked`` or ``check skipped`` (``--no-check``)."""
-    if check is None:
-        return "check skipped"
-    return {True: "checked", False: "CHECK FAILED"}.get(check.passed, "not checked")  # type: ignore[arg-type]
 
 
 def _where_form(

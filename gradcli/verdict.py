@@ -77,7 +77,7 @@ class Verdict:
 
     def __repr__(self) -> str:
         """One line: ``<wrong: '2 A x' is not the grad of 'x^T A x' w.r.t. x>``."""
-        from gradcli.api import one_line
+        from gradcli.reprs import one_line
 
         d = self.derivation
         return one_line(
