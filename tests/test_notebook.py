@@ -54,7 +54,7 @@ def test_line_magic_shows_the_result_and_the_check(executed: Any) -> None:
     data = _data(_cell(executed, '%grad "||'))
     latex, plain = data["text/latex"], data["text/plain"]
     assert latex.startswith(r"$\displaystyle \begin{aligned} \nabla_{x} f &= 2 A^{\top}")
-    assert r"\text{✓ checked numerically: max relative error" in latex
+    assert r"\text{$\checkmark$ checked numerically: max relative error" in latex
     assert plain.splitlines()[0] == "2 A^T (A x - b)"
     assert plain.splitlines()[1].startswith("✓ checked numerically")
 

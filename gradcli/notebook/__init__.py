@@ -175,6 +175,17 @@ _LATEX_SPECIAL = {c: "\\" + c for c in "#$%&_{}"} | {
     "\\": r"\textbackslash{}",
     "^": r"\^{}",
     "~": r"\~{}",
+    # symbols of the check line and of messages, which \text{} cannot take as they are
+    "✓": r"$\checkmark$",
+    "✗": r"$\times$",
+    "×": r"$\times$",
+    "⊙": r"$\odot$",
+    "⊗": r"$\otimes$",
+    "ᵀ": r"$^{\top}$",
+    "−": "-",
+    "≤": r"$\le$",
+    "≥": r"$\ge$",
+    "…": r"\ldots{}",
 }
 
 
