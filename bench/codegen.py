@@ -12,6 +12,8 @@ For each case, all in one process, on the same float64 inputs:
 - JAX: ``jax.jit(jax.grad(loss))`` / ``jax.jit(jax.hessian(loss))`` on CPU with
   ``jax_enable_x64``;
 - torch: ``torch.func.grad`` / ``torch.func.hessian`` on float64 tensors;
+- gradcli's ``--format array-api --function f``, run on the torch tensors and,
+  under ``jax.jit``, on the JAX arrays (when those libraries are installed);
 - hand-written NumPy closed forms (several spellings; the fastest is "best").
 
 Each contender is warmed up (JAX compiles), then timed ``--repeats`` times
@@ -201,6 +203,9 @@ CASES = [
 
 # ----------------------------------------------------------------- the contenders
 
+XP_TORCH = "gradcli array-api on torch"
+XP_JAX = "gradcli array-api on JAX jit"
+
 
 def compile_def(source: str, name: str) -> Callable[..., Any]:
     """Exec a function definition (our own benchmark code, or gradcli's output)."""
@@ -212,9 +217,9 @@ def compile_def(source: str, name: str) -> Callable[..., Any]:
     return funcs[-1]
 
 
-def gradcli_source(gradcli: str, args: list[str]) -> str:
-    """The function printed by ``gradcli ... --format numpy --function f`` (checked)."""
-    cmd = [gradcli, *args, "--format", "numpy", "--function", "f"]
+def gradcli_source(gradcli: str, args: list[str], fmt: str = "numpy") -> str:
+    """The function printed by ``gradcli ... --format FMT --function f`` (checked)."""
+    cmd = [gradcli, *args, "--format", fmt, "--function", "f"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"{cmd!r} failed ({proc.returncode}):\n{proc.stderr}")
@@ -237,8 +242,11 @@ def torch_losses(torch: Any) -> dict[str, Callable[..., Any]]:
     }
 
 
-def contenders(case: Case, inputs: dict[str, Any], src: str, libs: dict[str, Any]) -> dict:
-    """Label -> zero-argument callable returning a NumPy array, for one case."""
+def contenders(
+    case: Case, inputs: dict[str, Any], src: str, libs: dict[str, Any], xsrc: str = ""
+) -> dict:
+    """Label -> zero-argument callable returning a NumPy array, for one case.
+    ``xsrc``, gradcli's ``--format array-api`` function, runs on torch and JAX."""
     import numpy as np
 
     names = list(inputs)  # argument order of the losses (see _..._inputs)
@@ -256,6 +264,10 @@ def contenders(case: Case, inputs: dict[str, Any], src: str, libs: dict[str, Any
         fn = jax.jit(d(loss, argnums=argnum))
         jargs = [jax.device_put(inputs[k]) for k in names]
         out["JAX jit"] = lambda: np.asarray(fn(*jargs).block_until_ready())
+        if xsrc:
+            xfn = jax.jit(compile_def(xsrc, "gradcli array-api"))
+            jkw = dict(zip(names, jargs, strict=True))
+            out[XP_JAX] = lambda: np.asarray(xfn(**jkw).block_until_ready())
     if "torch" in libs:
         torch = libs["torch"]
         loss = torch_losses(torch)[case.loss]
@@ -263,6 +275,10 @@ def contenders(case: Case, inputs: dict[str, Any], src: str, libs: dict[str, Any
         tfn = d(loss, argnums=argnum)
         targs = [torch.from_numpy(inputs[k]) for k in names]
         out["torch.func"] = lambda: tfn(*targs).numpy()
+        if xsrc:
+            xf = compile_def(xsrc, "gradcli array-api")
+            tkw = dict(zip(names, targs, strict=True))
+            out[XP_TORCH] = lambda: xf(**tkw).numpy()
     return out
 
 
@@ -493,7 +509,8 @@ def main() -> None:
         rng = np.random.default_rng(args.seed)
         inputs = case.inputs(rng, scale)
         src = gradcli_source(gradcli, case.gradcli_args)
-        calls = contenders(case, inputs, src, libs)
+        xsrc = gradcli_source(gradcli, case.gradcli_args, "array-api") if libs else ""
+        calls = contenders(case, inputs, src, libs, xsrc)
         times, outputs = time_interleaved(calls, args.repeats, args.budget, args.seed)
         ref_label = f"hand: {next(iter(case.hand))}"
         med = {k: median(v) for k, v in times.items()}
@@ -506,6 +523,9 @@ def main() -> None:
         )
         print(f"`{command}` prints:\n")
         print("```python\n" + src.strip() + "\n```\n")
+        if xsrc:
+            print("and with `--format array-api` (run on torch and JAX):\n")
+            print("```python\n" + xsrc.strip() + "\n```\n")
         print(f"inputs: {shapes}; {args.repeats} rounds\n")
         rows = []
         for label, ts in times.items():
@@ -542,6 +562,8 @@ def main() -> None:
                 fmt_s(med[best_hand]),
                 fmt_s(med.get("JAX jit", float("nan"))),
                 fmt_s(med.get("torch.func", float("nan"))),
+                fmt_s(med.get(XP_JAX, float("nan"))),
+                fmt_s(med.get(XP_TORCH, float("nan"))),
                 f"{ratio:.2f}",
                 f"{min_ratio:.2f}",
                 verdict,
@@ -558,7 +580,8 @@ def main() -> None:
                 raw[case.key][f"profile {who}"] = rows_
 
     print("## Summary\n")
-    header = ["case", "gradcli", "best hand", "JAX jit", "torch.func", "gradcli ÷ best hand"]
+    header = ["case", "gradcli", "best hand", "JAX jit", "torch.func"]
+    header += ["array-api on JAX jit", "array-api on torch", "gradcli ÷ best hand"]
     header += ["same, of minimum times", "target ≤ 1.10 (medians)", "all agree"]
     print("Medians; the ratio of minimum times (fastest gradcli run ÷ fastest hand run) is")
     print("given too, being less sensitive to a loaded machine.\n")

@@ -35,4 +35,12 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'gradcli' has no attribute {name!r}")
 
 
-__all__ = ["__version__", *_API]
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext gradcli``: the ``%grad``, ``%jacobian``, ``%hessian`` and
+    ``%verify`` magics (``gradcli.notebook``, imported only here)."""
+    from gradcli.notebook import load
+
+    load(ipython)
+
+
+__all__ = ["__version__", "load_ipython_extension", *_API]

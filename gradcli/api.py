@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
-from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
+from gradcli.printers import to_array_api, to_latex, to_numpy, to_text, to_unicode
 from gradcli.printers.numpy import free_sizes, python_name
+from gradcli.reprs import check_status, one_line
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
@@ -45,6 +46,7 @@ class Format(str, Enum):
     LATEX = "latex"
     NUMPY = "numpy"
     JSON = "json"
+    ARRAY_API = "array-api"
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Result:
     label: str = ""
     expanded: Expanded | None = None
     matrix: bool = False
+    like: str | None = None  # the variable whose dtype and device array-API code copies
 
     @property
     def shape(self) -> Shape:
@@ -112,8 +115,28 @@ class Result:
             return f"np.reshape({code}, (1, 1))"
         return code
 
+    @property
+    def array_api(self) -> str:
+        """The ``numpy`` form written against the array API standard, over ``xp``."""
+        code = to_array_api(self.expr, self.dim_code, self.like)
+        if self.matrix and self.shape.is_vector:
+            return f"xp.reshape({code}, (-1, 1))"
+        if self.matrix and self.shape.is_scalar:
+            return f"xp.reshape({code}, (1, 1))"
+        return code
+
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle {self.latex}$"
+
+    def __repr__(self) -> str:
+        """One line: ``<result w.r.t. x, shape (n,): (A + A^T) x>``."""
+        shape = "(" + ", ".join(self.shape_list) + ("," if len(self.shape_list) == 1 else "") + ")"
+        return one_line(
+            "<result w.r.t. {wrt}, shape {shape}: {body}>", "", self.text, wrt=self.wrt, shape=shape
+        )
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def _where_form(
@@ -162,8 +185,26 @@ class Derivation:
     def numpy(self) -> str:
         return "\n".join(r.numpy for r in self.results)
 
+    @property
+    def array_api(self) -> str:
+        return "\n".join(r.array_api for r in self.results)
+
     def _repr_latex_(self) -> str:
         return "$\\displaystyle " + r" \\ ".join(r.latex for r in self.results) + "$"
+
+    def __repr__(self) -> str:
+        """One line: ``<grad of 'x^T A x' w.r.t. x: (A + A^T) x, checked>``."""
+        return one_line(
+            "<{command} of {source} w.r.t. {wrt}: {body}, {status}>",
+            self.source,
+            "; ".join(r.text for r in self.results),
+            command=self.command.value,
+            wrt=", ".join(r.wrt for r in self.results),
+            status=check_status(self.check),
+        )
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def _names(value: Names) -> list[str]:
@@ -291,7 +332,10 @@ def derive(
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
     code = _dim_code([*variables.values(), *wrt_vars], [f, *(t.expr for t in targets)])
     as_matrix = command is not Command.GRAD
-    results = [Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix) for t in targets]
+    like = array_like(variables.values())
+    results = [
+        Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix, like=like) for t in targets
+    ]
     if expand is not None:
         from gradcli.expand import expand as write_out
 
@@ -364,6 +408,13 @@ def _dim_code(variables: Sequence[Var], exprs: Sequence[Expr] = ()) -> dict[Dim,
     taken = {python_name(v.name) for v in variables} | {"np", "xp"}
     free = free_sizes(exprs, taken)
     return {**code, **{d: c for d, c in free.items() if d not in code}}
+
+
+def array_like(variables: Iterable[Var]) -> str | None:
+    """The variable that array-API code takes dtype and device from: the first
+    vector or matrix, else the first scalar (a 0-D array there), else none."""
+    ordered = sorted(variables, key=lambda v: v.shape.is_scalar)
+    return python_name(ordered[0].name) if ordered else None
 
 
 def grad(expr: str, wrt: Names = None, **options: object) -> Derivation:

@@ -31,7 +31,8 @@ app = typer.Typer(
         '  gradcli jacobian "sin(W x)" --wrt x         ->  diag(cos(W x)) W\n\n'
         '  gradcli verify "2 A x" --of "x^T A x" --wrt x\n\n'
         "Names starting with an upper-case letter are matrices, others column vectors; "
-        "declare scalars with --scalar. See docs/language.md for the whole language."
+        "declare scalars with --scalar. See gradcli help language for the whole language, "
+        "gradcli help for the other topics."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -49,6 +50,7 @@ class FormatOpt(str, Enum):
     latex = "latex"
     numpy = "numpy"
     json = "json"
+    array_api = "array-api"
 
 
 class LayoutOpt(str, Enum):
@@ -90,7 +92,8 @@ FormatArg = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="Output: pretty (on a terminal), text (in a pipe), latex, numpy or json.",
+        help="Output: pretty (on a terminal), text (in a pipe), latex, numpy, json or "
+        "array-api (code for NumPy, PyTorch, JAX, CuPy arrays).",
         show_default=False,
     ),
 ]
@@ -133,7 +136,8 @@ FunctionOpt = Annotated[
     typer.Option(
         "--function",
         metavar="NAME",
-        help="With -f numpy: print a complete Python function NAME computing the result.",
+        help="With -f numpy or -f array-api: print a complete Python function NAME "
+        "computing the result.",
     ),
 ]
 DebugOpt = Annotated[
@@ -200,17 +204,18 @@ def _run_derivation(
     from gradcli.api import derive
     from gradcli.calculus.drivers import Command
 
-    if function is not None and fmt is not FormatOpt.numpy:
-        raise _bad("--function goes with --format numpy")
+    if function is not None and fmt not in (FormatOpt.numpy, FormatOpt.array_api):
+        raise _bad("--function goes with --format numpy or --format array-api")
     if display and fmt is not FormatOpt.latex:
         raise _bad("--display goes with --format latex")
     with time_limit():
         d = derive(Command(command), _read_expr(expr), **options)
     chosen = _format(fmt)
     if function is not None:
-        from gradcli.output import numpy_function
+        from gradcli.output import array_api_function, numpy_function
 
-        write(numpy_function(d, function))
+        code = array_api_function if fmt is FormatOpt.array_api else numpy_function
+        write(code(d, function))
     elif display:
         from gradcli.api import Format
         from gradcli.output import render
@@ -446,6 +451,77 @@ def verify(
     _emit(v.derivation, _format(fmt), v)
     if not v.correct:
         raise typer.Exit(1)
+
+
+class ShellOpt(str, Enum):
+    bash = "bash"
+    zsh = "zsh"
+    fish = "fish"
+
+
+@app.command()
+def completion(
+    shell: Annotated[
+        ShellOpt, typer.Argument(help="The shell: bash, zsh or fish.", metavar="SHELL")
+    ],
+) -> None:
+    """Print the completion script for bash, zsh or fish.
+
+    Install it once, then open a new shell:
+
+    \b
+      bash:  mkdir -p ~/.local/share/bash-completion/completions
+             gradcli completion bash > ~/.local/share/bash-completion/completions/gradcli
+      zsh:   mkdir -p ~/.zfunc && gradcli completion zsh > ~/.zfunc/_gradcli
+             and in ~/.zshrc, before compinit:  fpath=(~/.zfunc $fpath)
+      fish:  gradcli completion fish > ~/.config/fish/completions/gradcli.fish
+    """
+    from gradcli.completion import generate
+
+    typer.echo(generate(shell.value), nl=False)
+
+
+class TopicOpt(str, Enum):
+    """The topics of ``gradcli help`` (``gradcli.help.TOPICS``; a test keeps them equal)."""
+
+    language = "language"
+    conventions = "conventions"
+    limits = "limits"
+    json = "json"
+
+
+@app.command("help")
+def help_topic(
+    topic: Annotated[
+        TopicOpt | None,
+        typer.Argument(
+            help="language, conventions, limits or json.", show_default=False, metavar="TOPIC"
+        ),
+    ] = None,
+) -> None:
+    """Show a part of the documentation: the language, conventions, limits or JSON.
+
+    Examples:
+
+      gradcli help                 (the topics)
+
+      gradcli help language        (the whole expression language)
+
+      gradcli help json | less
+    """
+    from gradcli.help import topic_list, topic_text
+
+    if topic is None:
+        typer.echo(topic_list())
+        return
+    text = topic_text(topic.value)
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))
+    else:
+        typer.echo(text, nl=False)
 
 
 def _bad(message: str) -> GradcliError:

@@ -1,4 +1,4 @@
-"""Plain output formats: ``text``, ``latex``, ``numpy`` and ``json`` (SPEC §3).
+"""Plain output formats: ``text``, ``latex``, ``numpy``, ``array-api`` and ``json`` (SPEC §3).
 
 Each returns the whole of standard output as a string: one line per result
 for the line formats, one JSON object for ``json``. ``pretty`` lives in
@@ -11,14 +11,15 @@ import builtins
 import json
 import keyword
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gradcli.api import Derivation, Format, Result
 from gradcli.errors import OptionError
 from gradcli.ir.dims import Shape
-from gradcli.ir.nodes import Var
+from gradcli.ir.nodes import Expr, Var
 from gradcli.numeric.check import CheckResult
-from gradcli.printers import to_latex, to_numpy, to_text
+from gradcli.printers import to_array_api, to_latex, to_numpy, to_text
 from gradcli.printers.latex import latex_name
 from gradcli.printers.numpy import python_name
 from gradcli.simplify.shared import gram_factors, name_shared
@@ -79,7 +80,13 @@ def variables_json(variables: dict[str, Var]) -> dict[str, Any]:
 
 def _where_json(r: Result) -> list[dict[str, str]]:
     return [
-        {"name": v.name, "text": to_text(e), "latex": to_latex(e), "numpy": to_numpy(e, r.dim_code)}
+        {
+            "name": v.name,
+            "text": to_text(e),
+            "latex": to_latex(e),
+            "numpy": to_numpy(e, r.dim_code),
+            "array_api": to_array_api(e, r.dim_code, r.like),
+        }
         for v, e in r.shared[1]
     ]
 
@@ -98,6 +105,7 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
                 "text": r.text if not r.expanded else to_text(r.expr),
                 "latex": r.latex if not r.expanded else to_latex(r.expr),
                 "numpy": r.numpy,
+                "array_api": r.array_api,
                 **({"where": _where_json(r)} if r.shared[1] else {}),
                 **(
                     {
@@ -182,6 +190,8 @@ def render(d: Derivation, fmt: Format, display: bool = False) -> str:
         return (steps_latex(d.steps) + "\n" if d.steps else "") + body
     if fmt is Format.NUMPY:
         return d.numpy
+    if fmt is Format.ARRAY_API:
+        return d.array_api
     return "\n".join([*steps_text(d.steps), d.text])
 
 
@@ -189,14 +199,15 @@ def render_verdict(v: Verdict, fmt: Format) -> str:
     """``verify`` in a line format: the verdict first, then the evidence."""
     if fmt is Format.JSON:
         return to_json(v.derivation, v)
-    prefix = "# " if fmt is Format.NUMPY else ""
+    code = fmt in (Format.NUMPY, Format.ARRAY_API)
+    prefix = "# " if code else ""
     lines = [f"{prefix}{v.verdict}: {v.reason}"]
     if v.diagnosis:
         lines.append(f"{prefix}diagnosis: {v.diagnosis}")
     if not v.correct:
         for r in v.derivation.results:
-            shown = {Format.LATEX: r.latex, Format.NUMPY: r.numpy}.get(fmt, r.text)
-            lines.append(shown if fmt is Format.NUMPY else f"true: {shown}")
+            shown = {Format.LATEX: r.latex, Format.NUMPY: r.numpy, Format.ARRAY_API: r.array_api}
+            lines.append(shown[fmt] if code else f"true: {shown.get(fmt, r.text)}")
     if v.counterexample and "point" in v.counterexample and fmt is not Format.LATEX:
         ex = v.counterexample
         point = ", ".join(f"{k} = {_compact(val)}" for k, val in ex["point"].items())
@@ -222,11 +233,42 @@ def numpy_function(d: Derivation, name: str) -> str:
     a size no variable fixes (the ``m`` of ``tr(X) eye``) is a keyword-only
     argument. ``name`` must not shadow anything the code uses: ``np``,
     ``xp``, a parameter, or a Python builtin."""
+    code = d.results[0].dim_code if d.results else {}
+    return _code_function(d, name, ["import numpy as np"], [], lambda e: to_numpy(e, code))
+
+
+def array_api_function(d: Derivation, name: str) -> str:
+    """``numpy_function`` written against the array API standard: the function
+    takes ``xp`` from its arguments, so it runs on NumPy, PyTorch, JAX or CuPy
+    arrays. A scalar argument may be a Python number: it is made a 0-D array
+    of the dtype and device of the first array argument."""
+    code = d.results[0].dim_code if d.results else {}
+    like = d.results[0].like if d.results else None
+    args = [python_name(v) for v in d.variables]
+    scalars = [python_name(n) for n, v in d.variables.items() if v.shape.is_scalar]
+    lines = [f"    xp = array_api_compat.array_namespace({', '.join(args)})"]
+    for s in scalars:
+        where = f", dtype={like}.dtype, device={like}.device" if like not in (None, s) else ""
+        lines.append(f"    {s} = xp.asarray({s}{where})")
+    return _code_function(
+        d, name, ["import array_api_compat"], lines, lambda e: to_array_api(e, code, like)
+    )
+
+
+def _code_function(
+    d: Derivation,
+    name: str,
+    imports: list[str],
+    preamble: list[str],
+    to_code: Callable[[Expr], str],
+) -> str:
+    """``def name(variables...)``: the imports, a docstring, ``preamble``, each
+    shared part once (``to_code`` prints an expression), then ``return``."""
     args = [python_name(v) for v in d.variables]
     code = d.results[0].dim_code if d.results else {}
     sizes = [c for c in code.values() if c.isidentifier()]
     _check_function_name(name, [*args, *sizes])
-    taken = set(args) | set(sizes) | set(d.variables) | {name, "np"}
+    taken = set(args) | set(sizes) | set(d.variables) | {name, "np", "xp"}
     bodies, grams = gram_factors([r.expr for r in d.results], taken)
     named, where = name_shared(bodies + [e for _, e in grams], taken | {v.name for v, _ in grams})
     bodies = named[: len(bodies)]
@@ -234,14 +276,15 @@ def numpy_function(d: Derivation, name: str) -> str:
     what = {"grad": "Gradient", "jacobian": "Jacobian", "hessian": "Hessian"}[d.command.value]
     wrt = ", ".join(r.wrt for r in d.results)
     lines = [
-        "import numpy as np",
+        *imports,
         "",
         "",
         f"def {name}({', '.join(args + (['*', *sizes] if sizes else []))}):",
         f'    """{what} of {to_text(d.input)} w.r.t. {wrt}; vectors are 1-D arrays."""',
+        *preamble,
     ]
-    lines += [f"    {v.name} = {to_numpy(e, code)}" for v, e in where]
-    lines.append("    return " + ", ".join(to_numpy(b, code) for b in bodies))
+    lines += [f"    {v.name} = {to_code(e)}" for v, e in where]
+    lines.append("    return " + ", ".join(to_code(b) for b in bodies))
     return "\n".join(lines)
 
 

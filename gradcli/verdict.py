@@ -75,6 +75,29 @@ class Verdict:
             out["counterexample"] = self.counterexample
         return out
 
+    def __repr__(self) -> str:
+        """One line: ``<wrong: '2 A x' is not the grad of 'x^T A x' w.r.t. x>``."""
+        from gradcli.reprs import one_line
+
+        d = self.derivation
+        return one_line(
+            "<{verdict}: {body} is{no} the {command} of {source} w.r.t. {wrt}>",
+            d.source,
+            self.claim,
+            quote_body=True,
+            verdict=self.verdict,
+            no="" if self.correct else " not",
+            command=d.command.value,
+            wrt=", ".join(r.wrt for r in d.results),
+        )
+
+    def __str__(self) -> str:
+        """The text form, as ``gradcli verify -f text`` prints it."""
+        from gradcli.api import Format
+        from gradcli.output import render_verdict
+
+        return render_verdict(self, Format.TEXT)
+
 
 TargetFn = Callable[
     [Callable[[str], TShape | None], TShape, Callable[[int], int], Callable[[int, int], int]],

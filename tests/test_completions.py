@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
@@ -86,7 +87,8 @@ def test_tree_matches_the_cli() -> None:
         assert names == {*_visible_options(COMMANDS[c.name]), "-h", "--help"}
         assert "--debug" not in names  # hidden
         choices = {o.names[0]: o.choices for o in c.options if o.choices}
-        assert choices["--format"] == tuple(FORMATS)
+        if c.name in ("grad", "jacobian", "hessian", "verify"):
+            assert choices["--format"] == tuple(FORMATS)
         if "--layout" in names:
             assert choices["--layout"] == tuple(LAYOUTS)
 
@@ -156,9 +158,15 @@ def test_bash_offers_every_option(command: str) -> None:
 # ----------------------------------------------------------------- zsh, fish
 
 
+IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
 def _shell(name: str) -> str:
+    """The shell's path; skipped where it is missing, except in CI (which installs it)."""
     path = shutil.which(name)
     if path is None:
+        if IN_CI:
+            pytest.fail(f"{name} is not installed (CI installs it: see .ci/run)")
         pytest.skip(f"{name} is not installed")
     return path
 
@@ -208,3 +216,151 @@ def test_fish_file_parses() -> None:
 )
 def test_fish_completes(line: str, expected: list[str]) -> None:
     assert sorted(fish_complete(line)) == expected
+
+
+# ----------------------------------------------------------------- gradcli completion SHELL
+
+
+def run_completion(*args: str) -> subprocess.CompletedProcess[str]:
+    """``gradcli completion ARGS`` in a subprocess, 200 columns wide."""
+    return subprocess.run(
+        [sys.executable, "-m", "gradcli", "completion", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+def printed_script(shell: str) -> str:
+    """What ``gradcli completion SHELL`` prints, as a ``pip install`` user runs it."""
+    done = run_completion(shell)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+@pytest.mark.parametrize("shell", sorted(gen.FILES))
+def test_completion_command_prints_the_committed_script(shell: str) -> None:
+    assert printed_script(shell) == (COMPLETIONS / gen.FILES[shell]).read_text(encoding="utf-8")
+
+
+def test_completion_rejects_an_unknown_shell() -> None:
+    done = run_completion("tcsh")
+    assert done.returncode == 2
+    assert "tcsh" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_completion_help_has_the_install_lines() -> None:
+    from gradcli.completion import INSTALL
+
+    done = run_completion("--help")
+    assert done.returncode == 0, done.stderr
+    for lines in INSTALL.values():
+        for line in lines:
+            command = line.split("before compinit:")[-1].strip().lstrip("# ")
+            assert command in done.stdout, command
+
+
+@pytest.fixture(scope="module")
+def printed_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The printed scripts, under the names each shell looks for."""
+    out = tmp_path_factory.mktemp("completions")
+    for shell, name in gen.FILES.items():
+        (out / name).write_text(printed_script(shell), encoding="utf-8")
+    return out
+
+
+@needs_bash
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (("gradcli", "gr"), ["grad"]),
+        (("gradcli", "co"), ["completion"]),
+        (("gradcli", "completion", ""), ["bash", "zsh", "fish"]),
+        (("gradcli", "help", "l"), ["language", "limits"]),
+        (("gradcli", "grad", "-f", "arr"), ["array-api"]),
+    ],
+)
+def test_printed_bash_script_completes(
+    printed_dir: Path, words: tuple[str, ...], expected: list[str]
+) -> None:
+    global BASH_FILE
+    saved, BASH_FILE = BASH_FILE, printed_dir / gen.FILES["bash"]
+    try:
+        assert bash_complete(*words) == expected
+    finally:
+        BASH_FILE = saved
+
+
+ZSH_DRIVER = r"""
+# Type $2 and a Tab into an interactive zsh with the completion on $fpath ($1),
+# then prefix the line with 'echo BUF:' and run it: the output is the line as
+# the completion left it.
+zmodload zsh/zpty
+zpty -b z zsh -f -i
+zpty -w z "PS1=''; fpath=($1 \$fpath); autoload -Uz compinit; compinit -u -D"
+zpty -w z "zstyle ':completion:*' menu no; echo RE''ADY"
+# wait for the setup to finish: keys typed ahead of the line editor are lost
+zpty -r z line '*READY*' || exit 7
+zpty -w -n z "$2"$'\t'$'\x01'"echo BUF:"$'\n'
+zpty -r z out '*'$'\n''BUF:*'$'\n' || exit 8
+zpty -d z
+print -r -- "$out"
+"""
+
+
+def zsh_complete(completions: Path, line: str) -> str:
+    """The command line after typing ``line`` and a Tab in a real interactive zsh."""
+    zsh = _shell("zsh")
+    done = subprocess.run(
+        [zsh, "-f", "-c", ZSH_DRIVER, "zsh", str(completions), line],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    found = [row for row in done.stdout.replace("\r", "\n").splitlines() if row.startswith("BUF:")]
+    assert found, done.stdout
+    return found[-1].removeprefix("BUF:").rstrip()
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("gradcli gr", "gradcli grad"),
+        ("gradcli completion f", "gradcli completion fish"),
+        ("gradcli help conv", "gradcli help conventions"),
+        ("gradcli jacobian x --lay", "gradcli jacobian x --layout"),
+        ("gradcli grad x --format=nu", "gradcli grad x --format=numpy"),
+    ],
+)
+def test_zsh_completes(printed_dir: Path, line: str, expected: str) -> None:
+    assert zsh_complete(printed_dir, line) == expected
+
+
+def test_zsh_committed_file_completes() -> None:
+    assert zsh_complete(COMPLETIONS, "gradcli hes") == "gradcli hessian"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("gradcli gr", ["grad"]),
+        ("gradcli completion ", ["bash", "fish", "zsh"]),
+        ("gradcli help j", ["json"]),
+    ],
+)
+def test_printed_fish_script_completes(printed_dir: Path, line: str, expected: list[str]) -> None:
+    fish = _shell("fish")
+    done = subprocess.run(
+        [fish, "--no-config", "-c", "source $argv[1]; complete -C $argv[2]"]
+        + [str(printed_dir / gen.FILES["fish"]), line],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert sorted(row.split("\t")[0] for row in done.stdout.splitlines()) == expected

@@ -97,6 +97,31 @@ def identity_strings() -> Iterator[Tex]:
         )
 
 
+MAGICS = [
+    ("grad", '"x^T A x" --wrt x --seed 1', None),
+    ("grad", "--wrt x --seed 1", "sum(log(1 + exp(A x))) + ||x||^2"),
+    ("jacobian", '"sin(W x)" --wrt x --layout denominator --seed 1', None),
+    ("hessian", '"x^T A x" --wrt x --no-check', None),
+    ("grad", '"sum(log(-exp(x)))" --wrt x --seed 1', None),  # not checked: a reason
+    ("grad", '"tanh(a b)" --wrt a,b --scalar a,b --seed 1', None),
+    ("verify", '"2 A x" --of "x^T A x" --wrt x --seed 1', None),
+    ("verify", '"(A + A^T) x" --of "x^T A x" --wrt x --seed 1', None),
+    ("verify", '"x" --of "x^T A x" --wrt A --seed 1', None),  # a reason with n×n
+]
+
+
+def magic_strings() -> Iterator[Tex]:
+    """What the IPython magics display (``gradcli.notebook``), inline math."""
+    from gradcli.notebook import run
+
+    for command, line, cell in MAGICS:
+        shown = run(command, line, cell)
+        assert shown is not None and shown.latex is not None, (command, line)
+        assert shown.latex.startswith("$") and shown.latex.endswith("$"), shown.latex
+        source = f"%{command} {line}" if cell is None else f"%%{command} {line} / {cell}"
+        yield Tex("magics", source, shown.latex[1:-1], False)
+
+
 def printer_strings() -> Iterator[Tex]:
     for name, expr, *_ in test_printers.GOLDEN:
         yield Tex("printers", f"to_latex(GOLDEN {name!r}) in test_printers.py", to_latex(expr))
@@ -286,6 +311,7 @@ GROUPS = [
     "identities",
     "steps",
     "jupyter",
+    "magics",
     "printers",
     "cli --steps",
     "cli --expand",
@@ -297,7 +323,7 @@ GROUPS = [
 @pytest.fixture(scope="module")
 def rendered() -> Rendered:
     katex_version()  # before the work of gathering the strings
-    items = [*identity_strings(), *printer_strings(), *cli_strings()]
+    items = [*identity_strings(), *printer_strings(), *cli_strings(), *magic_strings()]
     items += [Tex("canary", "a string KaTeX must reject", c) for c in CANARIES]
     unique = {(t.tex, t.display, t.group): t for t in reversed(items)}  # the first source
     items = list(reversed(unique.values()))

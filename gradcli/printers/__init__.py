@@ -1,4 +1,4 @@
-"""Printers: IR expressions as text, Unicode, LaTeX and NumPy code (SPEC §3).
+"""Printers: IR expressions as text, Unicode, LaTeX, NumPy and array-API code (SPEC §3).
 
 Each format is one ``Printer`` subclass; these functions are the entry points.
 """
@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Expr
+from gradcli.printers.arrayapi import ArrayApiPrinter
 from gradcli.printers.base import Prec, Printer
 from gradcli.printers.latex import LatexPrinter
 from gradcli.printers.numpy import NumpyPrinter
@@ -41,13 +42,24 @@ def to_numpy(expr: Expr, dim_code: Mapping[Dim, str] | None = None) -> str:
     return NumpyPrinter(dim_code).doprint(expr)
 
 
+def to_array_api(
+    expr: Expr, dim_code: Mapping[Dim, str] | None = None, like: str | None = None
+) -> str:
+    """A Python expression over ``xp`` (an array API namespace) and the variable
+    names: ``xp.linalg.trace(A)``. Arrays it creates take the dtype and device of
+    the variable named ``like``; ``dim_code`` as for ``to_numpy``."""
+    return ArrayApiPrinter(dim_code, like).doprint(expr)
+
+
 __all__ = [
+    "ArrayApiPrinter",
     "LatexPrinter",
     "NumpyPrinter",
     "Prec",
     "Printer",
     "TextPrinter",
     "UnicodePrinter",
+    "to_array_api",
     "to_latex",
     "to_numpy",
     "to_text",

@@ -56,20 +56,6 @@ from gradcli.ir.nodes import (
 )
 from gradcli.printers.base import Prec, Printer, format_number, inverse_operand
 
-_UFUNCS: Mapping[str, str] = MappingProxyType(
-    {
-        "exp": "np.exp",
-        "log": "np.log",
-        "sin": "np.sin",
-        "cos": "np.cos",
-        "tan": "np.tan",
-        "tanh": "np.tanh",
-        "sqrt": "np.sqrt",
-        "abs": "np.abs",
-        "sign": "np.sign",
-    }
-)
-
 
 def distribute_over_vectors(expr: Expr) -> Expr:
     """``(A + A^T) x`` as ``A x + A^T x``: two matrix-vector products instead of
@@ -95,8 +81,9 @@ def _distribute_first(node: Expr) -> Expr:
 
 
 def python_name(name: str) -> str:
-    """A variable's name in Python: ``lambda`` and ``np`` become ``lambda_`` and ``np_``."""
-    return name + "_" if keyword.iskeyword(name) or name == "np" else name
+    """A variable's name in Python: ``lambda``, ``np`` and ``xp`` (the modules
+    the generated code calls) become ``lambda_``, ``np_`` and ``xp_``."""
+    return name + "_" if keyword.iskeyword(name) or name in ("np", "xp") else name
 
 
 def dims_from_variables(expr: Expr) -> dict[Dim, str]:
@@ -168,6 +155,10 @@ class NumpyPrinter(Printer):
     juxt = " * "
     had_mul = " * "
     had_div = " / "
+    #: The module the code calls (``np.exp``), and the functions it spells
+    #: differently from NumPy; the array-API printer changes both.
+    ns: ClassVar[str] = "np"
+    RENAMED: ClassVar[Mapping[str, str]] = MappingProxyType({})
 
     def __init__(self, dim_code: Mapping[Dim, str] | None = None) -> None:
         super().__init__()
@@ -177,11 +168,15 @@ class NumpyPrinter(Printer):
     def _name(self, name: str) -> str:
         return python_name(name)
 
+    def _fn(self, name: str) -> str:
+        """The function ``name`` (NumPy's spelling) of the namespace: ``np.linalg.inv``."""
+        return f"{self.ns}.{self.RENAMED.get(name, name)}"
+
     def doprint(self, expr: Expr) -> str:
         """The code; a row-vector result is reshaped to ``(1, n)``."""
         self._dims = {**dims_from_variables(expr), **self.dim_code}
         code = super().doprint(distribute_over_vectors(expr))
-        return f"np.reshape({code}, (1, -1))" if expr.shape.is_row else code
+        return f"{self._fn('reshape')}({code}, (1, -1))" if expr.shape.is_row else code
 
     # ------------------------------------------------------------ precedence
 
@@ -222,9 +217,9 @@ class NumpyPrinter(Printer):
         except OverflowError:  # an exact number beyond a double: what NumPy would compute
             x = math.inf if v > 0 else -math.inf
         if math.isnan(x):
-            return "np.nan"
+            return f"{self.ns}.nan"
         if math.isinf(x):
-            return "np.inf" if x > 0 else "-np.inf"
+            return f"{self.ns}.inf" if x > 0 else f"-{self.ns}.inf"
         return format_number(x)
 
     def _power(self, base: str, exponent: float, elementwise: bool) -> str:
@@ -236,7 +231,7 @@ class NumpyPrinter(Printer):
         if e.shape.is_matrix:
             return self._print(e)
         target = "(-1, 1)" if e.shape.is_vector else "(1, -1)" if e.shape.is_row else "(1, 1)"
-        return f"np.reshape({self._print(e)}, {target})"
+        return f"{self._fn('reshape')}({self._print(e)}, {target})"
 
     # ------------------------------------------------------------ chains
 
@@ -277,7 +272,7 @@ class NumpyPrinter(Printer):
             else:
                 vectors.append((code, prec))
         if len(vectors) == 2:
-            vectors = [(f"np.outer({vectors[0][0]}, {vectors[1][0]})", Prec.ATOM)]
+            vectors = [(f"{self._fn('outer')}({vectors[0][0]}, {vectors[1][0]})", Prec.ATOM)]
         factors = [*scalars, *(_wrap(c, p) for c, p in vectors)]
         return " * ".join(factors), Prec.PRODUCT if len(factors) > 1 else Prec.ATOM
 
@@ -311,24 +306,24 @@ class NumpyPrinter(Printer):
         matrix = inverse_operand(f)
         if matrix is None:
             raise TypeError(f"{type(f).__name__} does not act on the left")
-        return f"np.linalg.solve({self._print(matrix)}, {rhs})", Prec.ATOM
+        return f"{self._fn('linalg.solve')}({self._print(matrix)}, {rhs})", Prec.ATOM
 
     # ------------------------------------------------------------ transposes and inverses
 
     def _print_Transpose(self, expr: Transpose) -> str:  # noqa: N802
         if isinstance(expr.arg, Inverse):
-            return f"np.linalg.inv({self._print(expr.arg.arg)}).T"
+            return f"{self._fn('linalg.inv')}({self._print(expr.arg.arg)}).T"
         if expr.arg.shape.is_matrix:
             return self.parenthesize(expr.arg, Prec.ATOM) + ".T"
         return self._print(expr.arg)
 
     def _print_Inverse(self, expr: Inverse) -> str:  # noqa: N802
         if isinstance(expr.arg, Transpose):
-            return f"np.linalg.inv({self._print(expr.arg.arg)}).T"
-        return f"np.linalg.inv({self._print(expr.arg)})"
+            return f"{self._fn('linalg.inv')}({self._print(expr.arg.arg)}).T"
+        return f"{self._fn('linalg.inv')}({self._print(expr.arg)})"
 
     def _print_MatPow(self, expr: MatPow) -> str:  # noqa: N802
-        return f"np.linalg.matrix_power({self._print(expr.base)}, {expr.k})"
+        return f"{self._fn('linalg.matrix_power')}({self._print(expr.base)}, {expr.k})"
 
     # ------------------------------------------------------------ leaves
 
@@ -353,13 +348,13 @@ class NumpyPrinter(Printer):
             inner = expr.arg
             if isinstance(inner, Mul) and inner.coeff < 0:
                 positive = B.mul(-inner.coeff, *inner.factors)
-                return f"1 / (1 + np.exp({self._print(positive)}))"
-            return f"1 / (1 + np.exp(-{self.parenthesize(inner, Prec.POWER)}))"
+                return f"1 / (1 + {self._fn('exp')}({self._print(positive)}))"
+            return f"1 / (1 + {self._fn('exp')}(-{self.parenthesize(inner, Prec.POWER)}))"
         if expr.func == "relu":
             return f"np.maximum({arg}, 0)"
         if expr.func == "step":
             return f"np.heaviside({arg}, 0.5)"
-        return f"{_UFUNCS.get(expr.func, 'np.' + expr.func)}({arg})"
+        return f"{self._fn(expr.func)}({arg})"
 
     def _print_Trace(self, expr: Trace) -> str:  # noqa: N802
         """``tr(A B)`` as ``np.sum(A * B.T)``: O(n^2) instead of a matrix product."""
@@ -367,27 +362,26 @@ class NumpyPrinter(Printer):
         if isinstance(arg, Mul) and arg.coeff == 1.0 and not arg.scalars and len(arg.chain) == 2:
             a, bt = arg.chain[0], B.transpose(arg.chain[1])
             left, right = self._print(a), self._print(bt)
-            return (
-                f"np.sum({_wrap(left, self.precedence(a))} * {_wrap(right, self.precedence(bt))})"
-            )
-        return f"np.trace({self._print(arg)})"
+            product = f"{_wrap(left, self.precedence(a))} * {_wrap(right, self.precedence(bt))}"
+            return f"{self._fn('sum')}({product})"
+        return f"{self._fn('trace')}({self._print(arg)})"
 
     def _print_Det(self, expr: Det) -> str:  # noqa: N802
-        return f"np.linalg.det({self._print(expr.arg)})"
+        return f"{self._fn('linalg.det')}({self._print(expr.arg)})"
 
     def _print_LogDet(self, expr: LogDet) -> str:  # noqa: N802
-        return f"np.linalg.slogdet({self._print(expr.arg)})[1]"
+        return f"{self._fn('linalg.slogdet')}({self._print(expr.arg)})[1]"
 
     def _print_SumAll(self, expr: SumAll) -> str:  # noqa: N802
-        return f"np.sum({self._print(expr.arg)})"
+        return f"{self._fn('sum')}({self._print(expr.arg)})"
 
     def _print_Norm(self, expr: Norm) -> str:  # noqa: N802
         return f"np.linalg.norm({self._print(expr.arg)})"
 
     def _print_Softmax(self, expr: Softmax) -> str:  # noqa: N802
         u = self._print(expr.arg)
-        shifted = f"np.exp({u} - np.max({u}))"
-        return f"{shifted} / np.sum({shifted})"
+        shifted = f"{self._fn('exp')}({u} - {self._fn('max')}({u}))"
+        return f"{shifted} / {self._fn('sum')}({shifted})"
 
     def _print_Diag(self, expr: Diag) -> str:  # noqa: N802
         return f"np.diag({self._print(expr.arg)})"
