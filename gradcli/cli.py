@@ -7,10 +7,8 @@ failed (``verify``: wrong); 2 bad input; 3 an internal error.
 from __future__ import annotations
 
 import os
-import shlex
 import signal
 import sys
-import traceback
 from enum import Enum
 from typing import Annotated, Any, NoReturn
 
@@ -483,6 +481,8 @@ def _dash_expression(argv: list[str]) -> int | None:
 
 
 def _dash_hint(argv: list[str], i: int) -> str:
+    import shlex
+
     rest = [a for k, a in enumerate(argv) if k != i]
     shown = " ".join(shlex.quote(a) for a in rest)
     return (
@@ -589,6 +589,8 @@ def _run(args: list[str]) -> None:
     except Exception as err:  # noqa: BLE001 - the one boundary where a bug becomes exit 3
         _click_error(err, args)
         if debug or os.environ.get("GRADCLI_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         _fail(
             3,

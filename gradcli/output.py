@@ -16,7 +16,6 @@ from gradcli.api import Derivation, Format, Result
 from gradcli.errors import OptionError
 from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Var
-from gradcli.numeric.check import CheckResult
 from gradcli.printers import to_latex, to_numpy, to_text
 from gradcli.printers.latex import latex_name
 from gradcli.printers.numpy import python_name
@@ -24,6 +23,7 @@ from gradcli.simplify.shared import gram_factors, name_shared
 from gradcli.steps import steps_latex, steps_text
 
 if TYPE_CHECKING:
+    from gradcli.numeric.check import CheckResult
     from gradcli.verdict import Verdict
 
 
@@ -74,6 +74,12 @@ def _where_json(r: Result) -> list[dict[str, str]]:
 
 
 def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
+    """The ``--format json`` output: the JSON v1 object, indented."""
+    return json.dumps(json_object(d, verdict), indent=2, ensure_ascii=False)
+
+
+def json_object(d: Derivation, verdict: Verdict | None = None) -> dict[str, Any]:
+    """The JSON v1 object (SPEC §3) of a derivation, or of a verdict on a claim."""
     obj: dict[str, Any] = {
         "version": 1,
         "command": "verify" if verdict else d.command.value,
@@ -120,7 +126,7 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
         ]
     if verdict is not None:
         obj.update(verdict.to_json())
-    return json.dumps(obj, indent=2, ensure_ascii=False)
+    return obj
 
 
 def latex_label(command: str, wrt: str) -> str:
