@@ -26,7 +26,7 @@ _gradcli() {
         word=${COMP_WORDS[i]}
         if [[ -z $cmd ]]; then
             case $word in
-            grad|jacobian|hessian|verify) cmd=$word ;;
+            grad|jacobian|hessian|verify|batch) cmd=$word ;;
             esac
         elif [[ $word == "--" ]]; then
             dashdash=1
@@ -38,7 +38,7 @@ _gradcli() {
         if [[ $cur == -* ]]; then
             mapfile -t COMPREPLY < <(compgen -W "--version -h --help" -- "$cur")
         else
-            mapfile -t COMPREPLY < <(compgen -W "grad jacobian hessian verify" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "grad jacobian hessian verify batch" -- "$cur")
         fi
         return 0
         ;;
@@ -101,6 +101,20 @@ _gradcli() {
             fi
             if [[ $cur == -* ]]; then
                 mapfile -t COMPREPLY < <(compgen -W "--of --wrt -w --jacobian --hessian --scalar -s --vector --matrix --symmetric --format -f --seed --layout -h --help" -- "$cur")
+            fi
+        fi
+        ;;
+    batch)
+        if ((dashdash == 0)); then
+            case $prev in
+            --jobs|-j) return 0 ;;  # a name or number: nothing to offer
+            esac
+            if [[ -n $values ]]; then
+                mapfile -t COMPREPLY < <(compgen -P "$prefix" -W "$values" -- "$cur")
+                return 0
+            fi
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W "--jobs -j --quiet -q -h --help" -- "$cur")
             fi
         fi
         ;;

@@ -3,12 +3,13 @@
 # Install: cp completions/gradcli.fish ~/.config/fish/completions/
 
 complete -c gradcli -f
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify' -l version -d 'Print the version.'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify' -s h -l help -d 'Show this message and exit.'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify' -a grad -d 'Gradient of a scalar expression; same shape as the variable.'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify' -a jacobian -d 'Jacobian d vec(f) / d vec(x): m x n in numerator layout.'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify' -a hessian -d 'Hessian of a scalar expression (by a vector, or stacked scalars).'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify' -a verify -d 'Is CLAIM the gradient (Jacobian, Hessian) of the expression? Exit 0 if so, 1 if not.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify batch' -l version -d 'Print the version.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify batch' -s h -l help -d 'Show this message and exit.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify batch' -a grad -d 'Gradient of a scalar expression; same shape as the variable.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify batch' -a jacobian -d 'Jacobian d vec(f) / d vec(x): m x n in numerator layout.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify batch' -a hessian -d 'Hessian of a scalar expression (by a vector, or stacked scalars).'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify batch' -a verify -d 'Is CLAIM the gradient (Jacobian, Hessian) of the expression? Exit 0 if so, 1 if not.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify batch' -a batch -d 'Many requests at once: JSON Lines in, one JSON line out per request, in order.'
 
 complete -c gradcli -n '__fish_seen_subcommand_from grad' -s w -l wrt -x -d 'Variable(s) to differentiate by: --wrt x or --wrt x,y.'
 complete -c gradcli -n '__fish_seen_subcommand_from grad' -s s -l scalar -x -d 'Declare scalars: --scalar a,t.'
@@ -68,3 +69,7 @@ complete -c gradcli -n '__fish_seen_subcommand_from verify' -s f -l format -x -a
 complete -c gradcli -n '__fish_seen_subcommand_from verify' -l seed -x -d 'Seed of the numerical check (reproducible).'
 complete -c gradcli -n '__fish_seen_subcommand_from verify' -l layout -x -a 'numerator denominator' -d 'Jacobian layout: numerator (m x n) or denominator.'
 complete -c gradcli -n '__fish_seen_subcommand_from verify' -s h -l help -d 'Show this message and exit.'
+
+complete -c gradcli -n '__fish_seen_subcommand_from batch' -s j -l jobs -x -d 'Worker processes (default: the number of cores).'
+complete -c gradcli -n '__fish_seen_subcommand_from batch' -s q -l quiet -d 'No progress bar and no summary line.'
+complete -c gradcli -n '__fish_seen_subcommand_from batch' -s h -l help -d 'Show this message and exit.'

@@ -441,6 +441,49 @@ def verify(
         raise typer.Exit(1)
 
 
+@app.command()
+def batch(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="A JSON Lines file of requests; '-' (or nothing) reads standard input.",
+            metavar="[FILE|-]",
+            show_default=False,
+        ),
+    ] = "-",
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=1,
+            max=256,
+            help="Worker processes (default: the number of cores).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no summary line.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Many requests at once: JSON Lines in, one JSON line out per request, in order.
+
+    Each request names its command and its options as the CLI does; each answer
+    is the command's --format json object, with the request's "line" and "id".
+    Exit 0 if every line succeeded, 1 if a check failed or a claim was wrong,
+    2 if any line was bad input. See docs/json.md.
+
+    Example:
+
+      echo '{"command": "grad", "expr": "x^T A x", "wrt": "x", "id": 1}' | gradcli batch
+    """
+    from gradcli.batch import run_batch
+
+    raise typer.Exit(run_batch(file, jobs=jobs, quiet=quiet))
+
+
 def _bad(message: str) -> GradcliError:
     from gradcli.errors import OptionError
 
@@ -577,7 +620,8 @@ def _run(args: list[str]) -> None:
     dash = _dash_expression(args)
     if dash is not None:
         _fail(2, f"usage error: {args[dash]!r} is not an option\nhint: {_dash_hint(args, dash)}")
-    _set_time_limit()
+    if args[:1] != ["batch"]:  # a batch has a time limit for each line instead
+        _set_time_limit()
     try:
         rc = command.main(args=args, prog_name="gradcli", standalone_mode=False)
     except GradcliError as err:
