@@ -169,11 +169,9 @@ def run_batch(path: str = "-", jobs: int | None = None, quiet: bool = False) -> 
 
 def _writer(tally: Tally, show: Display) -> Callable[[list[Answer]], None]:
     def write(answers: list[Answer]) -> None:
-        out = sys.stdout
-        for text, outcome in answers:
-            out.write(text + "\n")
-            tally.counts[outcome] += 1
-        out.flush()
+        sys.stdout.write("".join(text + "\n" for text, _ in answers))
+        sys.stdout.flush()
+        tally.counts.update(outcome for _, outcome in answers)
         show.update(tally.total, tally.failed)
 
     return write
