@@ -6,6 +6,7 @@ failed (``verify``: wrong); 2 bad input; 3 an internal error.
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import sys
@@ -614,9 +615,26 @@ def main(argv: list[str] | None = None) -> None:
     os._exit(code)
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command ``args`` names, when it names one: Typer builds
+    the options of every registered command first, which costs more start-up time
+    than parsing them. Anything else (help, a misspelt command) gets the whole app."""
+    name = args[0] if args else None
+    chosen = [
+        c
+        for c in app.registered_commands
+        if name == (c.name or typer.main.get_command_name(getattr(c.callback, "__name__", "")))
+    ]
+    if not chosen:
+        return app
+    only = copy.copy(app)
+    only.registered_commands = chosen
+    return only
+
+
 def _run(args: list[str]) -> None:
     debug = "--debug" in args
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(_app_for(args))
     dash = _dash_expression(args)
     if dash is not None:
         _fail(2, f"usage error: {args[dash]!r} is not an option\nhint: {_dash_hint(args, dash)}")
