@@ -270,6 +270,13 @@ def test_bad_request_is_an_error_object(raw: str | bytes, kind: str, words: str)
     assert obj["error"]["text"].startswith(f"{kind}: {obj['error']['message']}")
 
 
+@pytest.mark.parametrize("raw", [b"\xef\xbb\xbf", b"", b"  "])
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b""])
+def test_byte_order_mark_blanks_and_line_ends_are_allowed(raw: bytes, end: bytes) -> None:
+    text, outcome = answer(1, raw + json.dumps(GOOD).encode() + end)
+    assert (json.loads(text)["results"][0]["text"], outcome) == ("(A + A^T) x", "correct")
+
+
 def test_not_json_points_at_the_fault() -> None:
     text, _ = answer(1, b'{"command": "grad" "expr": "x"}')
     lines = json.loads(text)["error"]["text"].splitlines()

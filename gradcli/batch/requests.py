@@ -73,7 +73,7 @@ def load_json(raw: bytes) -> Any:
     if raw == TOO_LONG:
         raise LimitError(f"the line is longer than {MAX_LINE} bytes")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8").removeprefix("\ufeff")  # a byte-order mark, as editors write
     except UnicodeDecodeError as err:
         raise RequestError(f"the line is not valid UTF-8 (byte {err.start})") from None
     try:
