@@ -145,8 +145,10 @@ def run_batch(path: str = "-", jobs: int | None = None, quiet: bool = False) -> 
     stream = open_input(path)
     tally = Tally()
     show = Display.for_stderr(count_lines, path, enabled=not quiet)
+    # Standard input stays open: it is not ours to close (in-process callers reuse it).
+    owned = contextlib.nullcontext(stream) if path == "-" else stream
     try:
-        with stream:
+        with owned:
             lines = read_lines(stream)
             write = _writer(tally, show)
             if jobs == 1:
