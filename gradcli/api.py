@@ -9,6 +9,7 @@ Everything the command line does goes through these functions.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -268,9 +269,9 @@ def derive(
                 f"{MAX_RESULT_NODES}; differentiate a smaller expression"
             )
     if seed is None:
-        import secrets  # here, not at the top: only a seedless call needs it
-
-        seed = secrets.randbelow(2**31)
+        # Uniform on [0, 2**31) like secrets.randbelow(2**31), without importing
+        # secrets (hashlib, hmac) into a --no-check run that needs no NumPy either.
+        seed = int.from_bytes(os.urandom(4), "little") >> 1
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
     code = _dim_code([*variables.values(), *wrt_vars])
     as_matrix = command is not Command.GRAD

@@ -20,7 +20,6 @@ from gradcli.printers import to_latex, to_numpy, to_text
 from gradcli.printers.latex import latex_name
 from gradcli.printers.numpy import python_name
 from gradcli.simplify.shared import gram_factors, name_shared
-from gradcli.steps import steps_latex, steps_text
 
 if TYPE_CHECKING:
     from gradcli.numeric.check import CheckResult
@@ -150,12 +149,16 @@ def render(d: Derivation, fmt: Format, display: bool = False) -> str:
     With ``display``, LaTeX results are whole ``\[ ... = ... \]`` lines."""
     if fmt is Format.JSON:
         return to_json(d)
-    if fmt is Format.LATEX:
-        body = display_latex(d) if display else d.latex
-        return (steps_latex(d.steps) + "\n" if d.steps else "") + body
     if fmt is Format.NUMPY:
         return d.numpy
-    return "\n".join([*steps_text(d.steps), d.text])
+    body = (display_latex(d) if display else d.latex) if fmt is Format.LATEX else d.text
+    if not d.steps:
+        return body
+    from gradcli.steps import steps_latex, steps_text  # loaded only when there are steps
+
+    if fmt is Format.LATEX:
+        return steps_latex(d.steps) + "\n" + body
+    return "\n".join([*steps_text(d.steps), body])
 
 
 def render_verdict(v: Verdict, fmt: Format) -> str:
