@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 
 from gradcli.batch import answer
+from gradcli.batch.requests import declaration_keys
 from gradcli.cli import main
 
 GOOD = {"command": "grad", "expr": "x^T A x", "wrt": "x", "seed": 1}
@@ -275,6 +276,34 @@ def test_bad_request_is_an_error_object(raw: str | bytes, kind: str, words: str)
 def test_byte_order_mark_blanks_and_line_ends_are_allowed(raw: bytes, end: bytes) -> None:
     text, outcome = answer(1, raw + json.dumps(GOOD).encode() + end)
     assert (json.loads(text)["results"][0]["text"], outcome) == ("(A + A^T) x", "correct")
+
+
+@pytest.mark.parametrize("command", ["grad", "jacobian", "hessian", "verify"])
+def test_every_declaration_of_the_api_is_a_batch_key(command: str) -> None:
+    """Declarations are read off the API's signature, so a new one needs no batch code."""
+    import inspect
+
+    from gradcli.api import derive
+    from gradcli.verdict import verify
+
+    api = verify if command == "verify" else derive
+    params = inspect.signature(api).parameters.values()
+    takes_names = {
+        p.name for p in params if p.kind is p.KEYWORD_ONLY and "Names" in str(p.annotation)
+    }
+    assert {"scalar", "vector", "matrix", "symmetric"} <= takes_names
+    assert declaration_keys(command) == takes_names
+
+
+@pytest.mark.parametrize("spelling", ["symmetric", ["S"], "S,"])
+def test_a_declaration_is_used(spelling: Any) -> None:
+    """``symmetric`` given as a key changes the result as the CLI option does."""
+    value = "S" if spelling == "symmetric" else spelling
+    request = {"command": "grad", "expr": "x^T S x", "wrt": "x", "symmetric": value, "seed": 2}
+    text, outcome = answer(1, json.dumps(request).encode())
+    obj = json.loads(text)
+    assert (obj["results"][0]["text"], outcome) == ("2 S x", "correct")
+    assert obj["variables"]["S"]["symmetric"] is True and obj["check"]["passed"] is True
 
 
 def test_not_json_points_at_the_fault() -> None:

@@ -9,6 +9,7 @@ same one ``--format json`` prints) plus ``"line"`` and, when given, ``"id"``.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -16,10 +17,9 @@ from gradcli.batch.source import MAX_LINE, TOO_LONG
 from gradcli.errors import GradcliError, LimitError, Span
 
 COMMANDS = ("grad", "jacobian", "hessian", "verify")
-NAME_KEYS = ("wrt", "scalar", "vector", "matrix", "symmetric")
 DERIVE_KEYS = frozenset({"expand", "steps", "check"})
 VERIFY_KEYS = frozenset({"claim", "jacobian", "hessian"})
-COMMON_KEYS = frozenset({"command", "expr", "id", "layout", "seed", *NAME_KEYS})
+COMMON_KEYS = frozenset({"command", "expr", "id", "layout", "seed", "wrt"})
 BOOL_KEYS = frozenset({"steps", "check", "jacobian", "hessian"})
 MAX_SEED = 2**32 - 1
 
@@ -100,16 +100,40 @@ def _json_kind(value: Any) -> str:
     return "null" if value is None else "a number" if not isinstance(value, bool) else "a boolean"
 
 
+@functools.cache
+def declaration_keys(command: str) -> frozenset[str]:
+    """The declarations ``command`` takes: the keyword-only parameters of the API
+    function behind it that take names (``scalar``, ``symmetric``, ...). A
+    declaration added to the API is thus a batch key too, spelled as in Python
+    or as its CLI option (``a-name`` for ``a_name``)."""
+    import inspect
+
+    from gradcli.api import derive
+    from gradcli.verdict import verify
+
+    params = inspect.signature(verify if command == "verify" else derive).parameters.values()
+    return frozenset(p.name for p in params if p.kind is p.KEYWORD_ONLY and _takes_names(p))
+
+
+def _takes_names(p: Any) -> bool:
+    return p.annotation in ("Names", "Names | None") or str(p.annotation).endswith(".Names")
+
+
 def _check_keys(request: dict[str, Any]) -> None:
     command = request.get("command")
     if command not in COMMANDS:
         shown = "missing" if command is None else json.dumps(command)
         raise RequestError(f"'command' is {shown}; it must be one of {', '.join(COMMANDS)}")
-    allowed = COMMON_KEYS | (VERIFY_KEYS if command == "verify" else DERIVE_KEYS)
+    names = declaration_keys(command) | {"wrt"}
+    allowed = COMMON_KEYS | names | (VERIFY_KEYS if command == "verify" else DERIVE_KEYS)
     for key, value in request.items():
-        if key not in allowed:
+        if key.replace("-", "_") not in allowed:
             known = ", ".join(sorted(allowed))
             raise RequestError(f"unknown key {key!r} for {command} (known keys: {known})")
+        if key.replace("-", "_") in names and not _names_value(value):
+            raise RequestError(
+                f"{key!r} must be a name, a comma-separated string or a list of names"
+            )
         _check_value(key, value)
     for key in ("expr", "claim") if command == "verify" else ("expr",):
         if key not in request:
@@ -121,8 +145,6 @@ def _check_value(key: str, value: Any) -> None:
         raise RequestError(f"{key!r} must be a string")
     if key in BOOL_KEYS and not isinstance(value, bool):
         raise RequestError(f"{key!r} must be true or false")
-    if key in NAME_KEYS and not _names_value(value):
-        raise RequestError(f"{key!r} must be a name, a comma-separated string or a list of names")
     if key == "layout" and value not in ("numerator", "denominator"):
         raise RequestError('\'layout\' must be "numerator" or "denominator"')
     if key in ("seed", "expand") and (isinstance(value, bool) or not isinstance(value, int)):
@@ -141,8 +163,10 @@ def run_request(request: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """Run a checked request through the API; its JSON v1 object and outcome."""
     from gradcli.output import json_object
 
-    keys = ("scalar", "vector", "matrix", "symmetric")
-    options: dict[str, Any] = {k: request[k] for k in keys if k in request}
+    declared = declaration_keys(request["command"])
+    options: dict[str, Any] = {
+        k.replace("-", "_"): v for k, v in request.items() if k.replace("-", "_") in declared
+    }
     options.update({k: request[k] for k in ("layout", "seed") if k in request})
     if request["command"] == "verify":
         return _verify(request, options)
