@@ -26,16 +26,17 @@ if TYPE_CHECKING:
     from gradcli.numeric.check import CheckResult
     from gradcli.steps import Derivation as StepsFor
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
-from gradcli.ir.nodes import Expr, Var, free_vars, size
+from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size
 from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
 from gradcli.printers.numpy import python_name
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
-from gradcli.syntax.typecheck import IDENT, Declarations, typecheck
+from gradcli.syntax.typecheck import IDENT, Declarations, Typed, typecheck
 
 Names = str | Iterable[str] | None
 MAX_RESULT_NODES = 20_000
+LONG_PLAIN = 2_000  # parts, written out without names: always named
 
 
 class Format(str, Enum):
@@ -79,7 +80,10 @@ class Result:
         makes it markedly shorter; otherwise the result and no names."""
         taken = {v.name for v in free_vars(self.expr)}
         (body,), where = name_shared([self.expr], taken)
-        if where and worth_sharing(to_text(self.expr), _where_form(body, where, to_text)):
+        if where and (
+            tree_size(self.expr, LONG_PLAIN) > LONG_PLAIN  # never print it all out
+            or worth_sharing(to_text(self.expr), _where_form(body, where, to_text))
+        ):
             return body, where
         return self.expr, []
 
@@ -182,16 +186,25 @@ def declarations(
 
 def analyse(source: str, decls: Declarations) -> tuple[Expr, dict[str, Var], list[str]]:
     """Parse and type-check ``source``; every error carries the source for its caret."""
-    try:
-        tree = parse(source)
-        typed = typecheck(tree, source, decls)
-    except GradcliError as err:
-        raise err.with_source(source) from None
+    typed = analyse_typed(source, decls)
     return typed.expr, typed.variables, typed.notes
 
 
+def analyse_typed(source: str, decls: Declarations) -> Typed:
+    """``analyse``, with the names the expression defines with ``where``."""
+    try:
+        tree = parse(source)
+        return typecheck(tree, source, decls)
+    except GradcliError as err:
+        raise err.with_source(source) from None
+
+
 def _resolve_wrt(
-    wrt: Names, variables: dict[str, Var], source: str, decls: Declarations
+    wrt: Names,
+    variables: dict[str, Var],
+    source: str,
+    decls: Declarations,
+    where_names: frozenset[str] = frozenset(),
 ) -> list[Var]:
     names = _names(wrt)
     if not names:
@@ -205,6 +218,11 @@ def _resolve_wrt(
     for name in names:
         if not IDENT.match(name):
             raise OptionError(f"--wrt {name!r} is not a variable name")
+        if name in where_names:
+            raise OptionError(
+                f"--wrt {name} names a part defined with where, not a variable; "
+                "differentiate with respect to a variable it is built from"
+            )
         out.append(variables.get(name) or _absent_var(name, variables, decls))
     if len({v.name for v in out}) != len(out):
         raise OptionError("--wrt names a variable twice")
@@ -246,8 +264,9 @@ def derive(
     ``steps=True`` records the worked derivation (``Derivation.steps``)."""
     layout = Layout(layout)
     decls = declarations(scalar, vector, matrix, symmetric)
-    f, variables, notes = analyse(source, decls)
-    wrt_vars = _resolve_wrt(wrt, variables, source, decls)
+    typed = analyse_typed(source, decls)
+    f, variables, notes = typed.expr, typed.variables, typed.notes
+    wrt_vars = _resolve_wrt(wrt, variables, source, decls, typed.where_names)
     if command in (Command.GRAD, Command.HESSIAN) and not f.is_scalar:
         raise ShapeError(
             f"{command.value} needs a scalar expression, but this one is {shape_words(f.shape)}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from gradcli.errors import LimitError, NoRuleError
@@ -115,9 +116,11 @@ def _symbols(var: Var, n: int) -> Any:
     return sympy.Matrix(rows, cols, lambda i, j: entry(i, j))
 
 
-def _number(v: float) -> Any:
+def _number(v: Fraction | float) -> Any:
     import sympy
 
+    if isinstance(v, Fraction):
+        return sympy.Rational(v.numerator, v.denominator)
     return sympy.Integer(int(v)) if float(v).is_integer() else sympy.nsimplify(v, rational=True)
 
 

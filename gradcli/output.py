@@ -43,12 +43,22 @@ def _float(x: float | None) -> float | None:
 
 def check_json(check: CheckResult | None) -> dict[str, Any]:
     if check is None:
-        return {"passed": None, "skipped": True, "max_rel_error": None, "seed": None, "dims": {}}
+        return {
+            "passed": None,
+            "skipped": True,
+            "max_rel_error": None,
+            "seed": None,
+            "dims": {},
+            "points": {"tried": 0, "informative": 0},
+            "zero": False,
+        }
     out: dict[str, Any] = {
         "passed": check.passed,
         "max_rel_error": _float(check.max_rel_error),
         "seed": check.seed,
         "dims": dict(check.dims),
+        "points": {"tried": check.tried, "informative": check.informative},
+        "zero": check.zero,
     }
     if check.reason:
         out["reason"] = check.reason

@@ -76,10 +76,17 @@ def _check_line(check: CheckResult | None) -> Text:
         return Text("not checked (--no-check)", style="dim")
     dims = ", ".join(f"{k}={v}" for k, v in check.dims.items())
     where = f" at {dims}" if dims else ""
+    if check.passed and check.zero:
+        return Text(
+            f"✓ checked numerically: the derivative is zero at each of the {check.tried} "
+            f"points tried (seed {check.seed})",
+            style="green",
+        )
     if check.passed:
         err = f"{check.max_rel_error:.1e}" if check.max_rel_error is not None else "0"
+        points = f"{check.informative} of {check.tried} points informative"
         return Text(
-            f"✓ checked numerically: max relative error {err}{where} (seed {check.seed})",
+            f"✓ checked numerically: max relative error {err}{where}, {points} (seed {check.seed})",
             style="green",
         )
     if check.passed is None:

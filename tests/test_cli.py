@@ -625,7 +625,7 @@ def test_errors_in_a_real_process_have_no_traceback() -> None:
 
 SPEC_TOP = {"version", "command", "input", "variables", "results", "check"}
 SPEC_RESULT = {"wrt", "shape", "layout", "text", "latex", "numpy"}
-SPEC_CHECK = {"passed", "max_rel_error", "seed", "dims"}
+SPEC_CHECK = {"passed", "max_rel_error", "seed", "dims", "points", "zero"}
 
 
 def test_json_has_the_spec_keys(capsys: pytest.CaptureFixture[str]) -> None:

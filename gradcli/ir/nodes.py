@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, ClassVar, TypeVar, cast
 
 if sys.version_info >= (3, 11):
@@ -25,6 +26,7 @@ else:  # pragma: no cover
     from typing_extensions import dataclass_transform
 
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
+from gradcli.ir.numbers import exact
 
 
 class IRShapeError(Exception):
@@ -102,8 +104,14 @@ class Var(Expr):
 
 @_node
 class Const(Expr):
-    value: float
+    """A number, held exactly (``gradcli.ir.numbers``)."""
+
+    value: Fraction | float  # held as a Fraction (converted on construction)
     rank: ClassVar[int] = 100
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", exact(self.value))
+        super().__post_init__()
 
     def ident(self) -> tuple[Any, ...]:
         return (self.value,)
@@ -177,9 +185,13 @@ class Mul(Expr):
     product may itself be a scalar (``x^T A x``).
     """
 
-    coeff: float
+    coeff: Fraction | float  # held as a Fraction (converted on construction)
     factors: tuple[Expr, ...]
     rank: ClassVar[int] = 30
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "coeff", exact(self.coeff))
+        super().__post_init__()
 
     @property
     def scalars(self) -> tuple[Expr, ...]:
@@ -583,3 +595,14 @@ def depends_on(expr: Expr, names: set[str]) -> bool:
 def size(expr: Expr) -> int:
     """The number of nodes, counting shared subtrees once."""
     return len(walk(expr))
+
+
+def tree_size(expr: Expr, cap: int | None = None) -> int:
+    """The number of nodes with every shared subtree counted each time it
+    occurs: the size of the expression written out without ``where`` names.
+    Linear in ``size(expr)``; with ``cap``, any count above it is ``cap + 1``."""
+    counts: dict[int, int] = {}
+    for node in walk(expr):  # children before parents
+        total = 1 + sum(counts[id(k)] for k in node.children())
+        counts[id(node)] = total if cap is None else min(total, cap + 1)
+    return counts[id(expr)]

@@ -19,6 +19,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from fractions import Fraction
 from types import MappingProxyType
 from typing import ClassVar, TypeGuard
 
@@ -49,13 +50,17 @@ class Prec(IntEnum):
     ATOM = 50
 
 
-def format_number(v: float) -> str:
-    """The shortest text that reads back as ``v``: ``2``, ``0.5``, ``1e-08``, ``-3``."""
-    if math.isnan(v) or math.isinf(v):
-        return repr(v)
-    if v.is_integer() and abs(v) < 1e15:
-        return str(int(v))
-    return repr(float(v))
+def format_number(v: Fraction | float) -> str:
+    """The shortest text that reads back as ``v`` (to a double): ``2``, ``0.5``,
+    ``1e-08``, ``-3``. Exact values are printed through the nearest double."""
+    if isinstance(v, Fraction) and v.denominator == 1 and abs(v) < 10**15:
+        return str(v.numerator)
+    f = float(v)
+    if math.isnan(f) or math.isinf(f):
+        return repr(f)
+    if f.is_integer() and abs(f) < 1e15:
+        return str(int(f))
+    return repr(f)
 
 
 def _ones_column(shape: Shape) -> Fill:
@@ -82,7 +87,7 @@ class Product:
     ``t^-1``, ``t^2`` for ``t^-2``).
     """
 
-    coeff: float
+    coeff: Fraction | float
     scalars: tuple[Expr, ...]
     chain: tuple[Expr, ...]
     dens: tuple[Expr, ...]
@@ -249,7 +254,7 @@ class Printer:
     def _paren(self, text: str) -> str:
         return f"({text})"
 
-    def _number(self, v: float) -> str:
+    def _number(self, v: Fraction | float) -> str:
         """A number (the sign is printed by the caller for coefficients)."""
         return format_number(v)
 
@@ -320,7 +325,7 @@ class Printer:
 
     def _prefix(self, p: Product) -> list[str]:
         """The magnitude of the coefficient (unless 1), then the scalar factors."""
-        head = [] if abs(p.coeff) == 1.0 else [self._number(abs(p.coeff))]
+        head = [] if abs(p.coeff) == 1 else [self._number(-p.coeff if p.coeff < 0 else p.coeff)]
         return head + [self.parenthesize(s, Prec.POWER) for s in p.scalars]
 
     def _product_body(self, prefix: list[str], chain: Sequence[Expr]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from fractions import Fraction
 from types import MappingProxyType
 
 from gradcli.ir.nodes import (
@@ -73,7 +74,7 @@ def latex_name(name: str) -> str:
     return f"{base}_{{{latex_word(sub)}}}" if sub else base
 
 
-def latex_number(v: float) -> str:
+def latex_number(v: Fraction | float) -> str:
     """``2``, ``0.5``, and ``2.5 \\cdot 10^{-8}`` for what text writes ``2.5e-08``."""
     text = format_number(v)
     if "e" not in text or "inf" in text:
@@ -100,7 +101,7 @@ class LatexPrinter(Printer):
 
     # ------------------------------------------------------------ tokens
 
-    def _number(self, v: float) -> str:
+    def _number(self, v: Fraction | float) -> str:
         return latex_number(v)
 
     def _name(self, name: str) -> str:
@@ -134,7 +135,7 @@ class LatexPrinter(Printer):
         if abs(p.coeff) == 1.0 and len(numer) == 1:
             top = self._print(numer[0])
         else:
-            top = self._print(Mul(abs(p.coeff), numer))
+            top = self._print(Mul(-p.coeff if p.coeff < 0 else p.coeff, numer))
         bottom = self._print(p.dens[0] if len(p.dens) == 1 else Mul(1.0, p.dens))
         return self._signed(p.coeff < 0, f"\\frac{{{top}}}{{{bottom}}}")
 

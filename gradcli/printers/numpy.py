@@ -22,6 +22,7 @@ from __future__ import annotations
 import keyword
 import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from types import MappingProxyType
 from typing import ClassVar
 
@@ -191,7 +192,7 @@ class NumpyPrinter(Printer):
             return self._dim(shape.cols)
         return f"({self._dim(shape.rows)}, {self._dim(shape.cols)})"
 
-    def _number(self, v: float) -> str:
+    def _number(self, v: Fraction | float) -> str:
         if math.isnan(v):
             return "np.nan"
         return "np.inf" if math.isinf(v) else format_number(v)
@@ -334,10 +335,11 @@ class NumpyPrinter(Printer):
         """``tr(A B)`` as ``np.sum(A * B.T)``: O(n^2) instead of a matrix product."""
         arg = expr.arg
         if isinstance(arg, Mul) and arg.coeff == 1.0 and not arg.scalars and len(arg.chain) == 2:
-            a, b = arg.chain
-            left = self._print(a)
-            right = self._print(B.transpose(b))
-            return f"np.sum({_wrap(left, self.precedence(a))} * {_wrap(right, Prec.POWER)})"
+            a, bt = arg.chain[0], B.transpose(arg.chain[1])
+            left, right = self._print(a), self._print(bt)
+            return (
+                f"np.sum({_wrap(left, self.precedence(a))} * {_wrap(right, self.precedence(bt))})"
+            )
         return f"np.trace({self._print(arg)})"
 
     def _print_Det(self, expr: Det) -> str:  # noqa: N802

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from fractions import Fraction
 from types import MappingProxyType
 from typing import ClassVar
 
@@ -68,7 +69,7 @@ def superscript(text: str) -> str:
     return text.translate(_SUPERSCRIPT)
 
 
-def unicode_number(v: float) -> str:
+def unicode_number(v: Fraction | float) -> str:
     """``2``, ``0.5``, ``−3``, and ``2.5×10⁻⁸`` for what text writes ``2.5e-08``."""
     text = format_number(v)
     if "e" in text and "inf" not in text:
@@ -91,7 +92,7 @@ class UnicodePrinter(TextPrinter):
     had_mul = " ⊙ "
     had_div = " ⊘ "
 
-    def _number(self, v: float) -> str:
+    def _number(self, v: Fraction | float) -> str:
         return unicode_number(v)
 
     def _name(self, name: str) -> str:
