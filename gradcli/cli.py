@@ -476,9 +476,11 @@ def batch(
     Exit 0 if every line succeeded, 1 if a check failed or a claim was wrong,
     2 if any line was bad input. See docs/json.md.
 
-    Example:
+    Examples:
 
-      echo '{"command": "grad", "expr": "x^T A x", "wrt": "x", "id": 1}' | gradcli batch
+      echo '{"command": "grad", "expr": "x^T A x", "wrt": "x"}' | gradcli batch
+
+      gradcli batch requests.jsonl -j 2 > answers.jsonl
     """
     from gradcli.batch import run_batch
 
