@@ -181,6 +181,7 @@ def _writer(tally: Tally, show: Display) -> Callable[[list[Answer]], None]:
 
 def _run_here(lines: Iterable[Line], seconds: float, write: Callable[[list[Answer]], None]) -> None:
     """``-j 1``: every line in this process, no workers to start."""
+    _preload()  # so that importing NumPy is not charged to the first line's time limit
     if hasattr(signal, "SIGALRM"):
         signal.signal(signal.SIGALRM, _expire)
     for line, raw in lines:
@@ -231,7 +232,8 @@ def _context() -> Any:
 
 
 def _preload() -> None:
-    """Import what every request needs once, before the workers are forked."""
+    """Import what the requests need once, before any line's time limit starts
+    (and before the workers are forked, which then have it already)."""
     import gradcli.output
     import gradcli.verdict  # noqa: F401  (and NumPy with it)
 
