@@ -423,3 +423,32 @@ def test_ctrl_c_keeps_the_lines_already_answered(tmp_path: Path) -> None:
     assert 0 < len(lines) < 20_000
     assert [r["id"] for r in lines] == list(range(len(lines)))
     assert err.startswith(f"interrupted: {len(lines)} requests: {len(lines)} correct in ")
+
+
+# ----------------------------------------------------------------- progress bar
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stream", "quiet", "shown"),
+    [(_Terminal, False, True), (io.StringIO, False, False), (_Terminal, True, False)],
+)
+def test_progress_bar_only_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, stream: type[io.StringIO], quiet: bool, shown: bool
+) -> None:
+    from gradcli.batch.progress import Display
+
+    err = stream()
+    monkeypatch.setattr(sys, "stderr", err)
+    show = Display.for_stderr(lambda path: 10, "requests.jsonl", enabled=not quiet)
+    show.update(3, 1)
+    show.close()
+    text = err.getvalue()
+    if shown:
+        assert "3/10" in text and "1 not correct" in text and "/s" in text
+    else:
+        assert text == ""
