@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size
 from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
-from gradcli.printers.numpy import python_name
+from gradcli.printers.numpy import free_sizes, python_name
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
@@ -292,7 +292,7 @@ def derive(
         # secrets (hashlib, hmac) into a --no-check run that needs no NumPy either.
         seed = int.from_bytes(os.urandom(4), "little") >> 1
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
-    code = _dim_code([*variables.values(), *wrt_vars])
+    code = _dim_code([*variables.values(), *wrt_vars], [f, *(t.expr for t in targets)])
     as_matrix = command is not Command.GRAD
     results = [Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix) for t in targets]
     if expand is not None:
@@ -359,14 +359,17 @@ def shape_words(shape: Shape) -> str:
     return f"a matrix of size {shape.rows}×{shape.cols}"
 
 
-def _dim_code(variables: Sequence[Var]) -> dict[Dim, str]:
-    """For each symbolic dimension, NumPy code giving its size from some variable."""
+def _dim_code(variables: Sequence[Var], exprs: Sequence[Expr] = ()) -> dict[Dim, str]:
+    """For each symbolic dimension, NumPy code giving its size from some variable;
+    a dimension of ``exprs`` that no variable has is a free size parameter."""
     code: dict[Dim, str] = {}
     for v in variables:
         for axis, d in enumerate((v.shape.rows, v.shape.cols)):
             if d.size is None and not d.factors and d not in code:
                 code[d] = f"{python_name(v.name)}.shape[{axis}]"
-    return code
+    taken = {python_name(v.name) for v in variables} | {"np", "xp"}
+    free = free_sizes(exprs, taken)
+    return {**code, **{d: c for d, c in free.items() if d not in code}}
 
 
 def grad(expr: str, wrt: Names = None, **options: object) -> Derivation:

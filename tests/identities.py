@@ -441,7 +441,7 @@ INVERSES: list[ParameterSet] = [
         g(
             "tr(inv(X + A))",
             "X",
-            "-((A + X)^-T)^2",
+            "-((X + A)^-T)^2",
             lambda X, A: -(inv(X + A) @ inv(X + A)).T,
             f"{COOKBOOK} (64)",
             Domain(invertible="X,A"),
@@ -938,7 +938,7 @@ ELEMENTWISE_FUNCTIONS: list[ParameterSet] = [
 HADAMARD_SUM_DIAG: list[ParameterSet] = [
     param(g("a^T (x .* y)", "x", "a .* y", lambda a, x, y: a * y, f"{COOKBOOK} §2.8 (Hadamard)")),
     param(g("sum(x .* y)", "x", "y", lambda x, y: y, f"{COOKBOOK} (69), sum(x .* y) = y^T x")),
-    param(g("x^T (y .* x)", "x", "2 x .* y", lambda x, y: 2 * x * y, f"{COOKBOOK} (81)")),
+    param(g("x^T (y .* x)", "x", "2 y .* x", lambda x, y: 2 * x * y, f"{COOKBOOK} (81)")),
     param(
         g(
             "sum(x ./ y)",
@@ -988,7 +988,7 @@ HADAMARD_SUM_DIAG: list[ParameterSet] = [
         g(
             "a^T diag(x) y",
             "x",
-            "a .* y",
+            "y .* a",
             lambda a, x, y: a * y,
             "diag(x) y = x .* y",
         )

@@ -402,6 +402,30 @@ def test_a_slow_line_hits_the_time_limit_and_the_batch_goes_on(jobs: str) -> Non
     assert run.lines[0]["check"]["passed"] is True and run.lines[2]["check"]["passed"] is True
 
 
+@pytest.mark.parametrize("value", ["soon", "-1", "inf"])
+def test_a_bad_time_limit_stops_the_batch_before_any_line(value: str) -> None:
+    run = run_batch([GOOD], "-q", env={"GRADCLI_TIMEOUT": value})
+    assert (run.status, run.stdout) == (2, "")
+    assert "GRADCLI_TIMEOUT must be a number of seconds" in run.stderr
+
+
+def test_a_reader_that_goes_away_ends_the_batch_quietly(tmp_path: Path) -> None:
+    """As for one command (docs/limits.md): status 141, nothing on standard error."""
+    path = tmp_path / "many.jsonl"
+    path.write_text(_jsonl([{**GOOD, "check": False, "id": i} for i in range(3000)]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gradcli", "batch", "-j", "2", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(1) == b"{"
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141
+    assert err == b""
+
+
 def test_ctrl_c_keeps_the_lines_already_answered(tmp_path: Path) -> None:
     path = tmp_path / "many.jsonl"
     path.write_text(_jsonl([{**GOOD, "seed": i, "id": i} for i in range(20_000)]))

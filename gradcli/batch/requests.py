@@ -59,7 +59,26 @@ def answer(line: int, raw: bytes) -> tuple[str, str]:
     head: dict[str, Any] = {"line": line}
     if "id" in request:
         head["id"] = request["id"]
-    return json.dumps({**head, **obj}, ensure_ascii=False), outcome
+    return _dumps({**head, **obj}), outcome
+
+
+def error_answer(line: int, raw: bytes, err: GradcliError) -> str:
+    """The error line for request ``raw``, with its ``id`` if it has one."""
+    head: dict[str, Any] = {"line": line}
+    try:
+        request = load_json(raw)
+    except GradcliError:
+        request = None
+    if isinstance(request, dict) and "id" in request:
+        head["id"] = request["id"]
+    return _dumps({**head, **error_json(err)})
+
+
+def _dumps(obj: dict[str, Any]) -> str:
+    """One response line: strict JSON (no NaN or infinity), as ``--format json`` writes."""
+    from gradcli.output import finite_json
+
+    return json.dumps(finite_json(obj), ensure_ascii=False, allow_nan=False)
 
 
 def error_json(err: GradcliError) -> dict[str, Any]:

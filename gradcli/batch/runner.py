@@ -20,73 +20,41 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
-from types import FrameType
 from typing import Any
 
 from gradcli.batch.progress import Display
-from gradcli.batch.requests import BAD, CORRECT, INTERNAL, NOT_CHECKED, WRONG, answer
+from gradcli.batch.requests import BAD, CORRECT, INTERNAL, NOT_CHECKED, WRONG, answer, error_answer
 from gradcli.batch.source import count_lines, open_input, read_lines
 from gradcli.errors import LimitError
+from gradcli.process import can_encode, json_ascii, time_limit, timeout_seconds, write
 
 CHUNK = 8  # lines a worker answers per task: fewer round trips, still a smooth progress bar
 INFLIGHT_PER_JOB = 4
-TIME_LIMIT = 60.0  # seconds, the default of GRADCLI_TIMEOUT (as gradcli.cli.TIME_LIMIT)
 INTERRUPTED = 130
 
 Line = tuple[int, bytes]
 Answer = tuple[str, str]
 
 
-def time_limit() -> float:
-    """The limit per line in seconds: ``GRADCLI_TIMEOUT`` (default 60; 0 or less: none),
-    read as the CLI reads it for one command."""
+def answer_timed(line: int, raw: bytes) -> Answer:
+    """``answer`` under the time limit of one command (``gradcli.process.time_limit``,
+    ``GRADCLI_TIMEOUT``): a line that runs out of time gets a ``limit exceeded``
+    error object, whatever it was doing when the alarm rang."""
     try:
-        return float(os.environ.get("GRADCLI_TIMEOUT", TIME_LIMIT))
-    except ValueError:
-        return TIME_LIMIT
-
-
-def _expire(signum: int, frame: FrameType | None) -> None:
-    seconds = time_limit()
-    raise LimitError(
-        f"gave up after {seconds:g} s (the time limit; set GRADCLI_TIMEOUT to change it)"
-    )
-
-
-def answer_timed(line: int, raw: bytes, seconds: float) -> Answer:
-    """``answer`` under a time limit of ``seconds``: SIGALRM raises ``LimitError``
-    inside the API call, which ``answer`` turns into this line's error object."""
-    armed = seconds > 0 and hasattr(signal, "setitimer")
-    try:
-        if armed:
-            signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
+        with time_limit():
             return answer(line, raw)
-        finally:
-            if armed:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-    except LimitError as err:  # the alarm rang outside the API call, at the very end
-        from gradcli.batch.requests import error_json
-
-        return _dumps({"line": line, **error_json(err)}), BAD
-
-
-def _dumps(obj: dict[str, Any]) -> str:
-    import json
-
-    return json.dumps(obj, ensure_ascii=False)
+    except LimitError as err:
+        return error_answer(line, raw, err), BAD
 
 
 def _init_worker() -> None:
-    """In each worker: Ctrl-C is the parent's to handle; SIGALRM ends a slow line."""
+    """In each worker: Ctrl-C is the parent's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if hasattr(signal, "SIGALRM"):
-        signal.signal(signal.SIGALRM, _expire)
 
 
-def answer_chunk(chunk: list[Line], seconds: float) -> list[Answer]:
+def answer_chunk(chunk: list[Line]) -> list[Answer]:
     """The answers to a chunk of lines, in its order (run in a worker)."""
-    return [answer_timed(line, raw, seconds) for line, raw in chunk]
+    return [answer_timed(line, raw) for line, raw in chunk]
 
 
 class Tally:
@@ -137,11 +105,10 @@ def default_jobs() -> int:
 
 def run_batch(path: str = "-", jobs: int | None = None, quiet: bool = False) -> int:
     """Answer every request of ``path`` (``-``: standard input) on standard output;
-    the exit status (0, 1, 2, 3; 130 after Ctrl-C)."""
+    the exit status (0, 1, 2, 3; 130 after Ctrl-C). A failed write raises
+    ``gradcli.process.OutputError``, for the CLI to end as every command does."""
     jobs = jobs or default_jobs()
-    seconds = time_limit()
-    if hasattr(signal, "setitimer"):
-        signal.setitimer(signal.ITIMER_REAL, 0)  # the whole batch has no limit, each line has
+    timeout_seconds(os.environ.get("GRADCLI_TIMEOUT"))  # a bad value stops the batch at once
     stream = open_input(path)
     tally = Tally()
     show = Display.for_stderr(count_lines, path, enabled=not quiet)
@@ -150,42 +117,39 @@ def run_batch(path: str = "-", jobs: int | None = None, quiet: bool = False) -> 
     try:
         with owned:
             lines = read_lines(stream)
-            write = _writer(tally, show)
+            emit = _writer(tally, show)
             if jobs == 1:
-                _run_here(lines, seconds, write)
+                _run_here(lines, emit)
             else:
-                _run_pool(lines, jobs, seconds, write)
+                _run_pool(lines, jobs, emit)
     except KeyboardInterrupt:
         show.close()
         if not quiet:
             _stderr(f"interrupted: {tally.summary()}")
         return INTERRUPTED
-    except BrokenPipeError:
-        _drop_stdout()
-        return tally.status()
-    show.close()
+    finally:
+        show.close()
     if not quiet:
         _stderr(tally.summary())
     return tally.status()
 
 
 def _writer(tally: Tally, show: Display) -> Callable[[list[Answer]], None]:
-    def write(answers: list[Answer]) -> None:
-        sys.stdout.write("".join(text + "\n" for text, _ in answers))
-        sys.stdout.flush()
+    def emit(answers: list[Answer]) -> None:
+        text = "\n".join(text for text, _ in answers)
+        # As --format json does: non-ASCII as \u escapes where the output cannot take it.
+        write(text if can_encode(text) else json_ascii(text))
         tally.counts.update(outcome for _, outcome in answers)
         show.update(tally.total, tally.failed)
 
-    return write
+    return emit
 
 
-def _run_here(lines: Iterable[Line], seconds: float, write: Callable[[list[Answer]], None]) -> None:
+def _run_here(lines: Iterable[Line], emit: Callable[[list[Answer]], None]) -> None:
     """``-j 1``: every line in this process, no workers to start."""
     _preload()  # so that importing NumPy is not charged to the first line's time limit
-    if hasattr(signal, "SIGALRM"):
-        signal.signal(signal.SIGALRM, _expire)
     for line, raw in lines:
-        write([answer_timed(line, raw, seconds)])
+        emit([answer_timed(line, raw)])
 
 
 def _chunks(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
@@ -194,9 +158,7 @@ def _chunks(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
         yield chunk
 
 
-def _run_pool(
-    lines: Iterable[Line], jobs: int, seconds: float, write: Callable[[list[Answer]], None]
-) -> None:
+def _run_pool(lines: Iterable[Line], jobs: int, emit: Callable[[list[Answer]], None]) -> None:
     """Chunks to ``jobs`` worker processes, at most ``INFLIGHT_PER_JOB * jobs`` at once;
     answers written oldest first, as soon as they are in."""
     _preload()
@@ -204,11 +166,11 @@ def _run_pool(
     pending: deque[Future[list[Answer]]] = deque()
     try:
         for chunk in _chunks(lines, CHUNK):
-            pending.append(pool.submit(answer_chunk, chunk, seconds))
+            pending.append(pool.submit(answer_chunk, chunk))
             while pending and (len(pending) >= INFLIGHT_PER_JOB * jobs or pending[0].done()):
-                write(pending.popleft().result())
+                emit(pending.popleft().result())
         while pending:
-            write(pending.popleft().result())
+            emit(pending.popleft().result())
     except BaseException:
         _stop(pool)
         raise
@@ -236,12 +198,6 @@ def _preload() -> None:
     (and before the workers are forked, which then have it already)."""
     import gradcli.output
     import gradcli.verdict  # noqa: F401  (and NumPy with it)
-
-
-def _drop_stdout() -> None:
-    """The reader went away (``| head``): send whatever is left to nowhere."""
-    with contextlib.suppress(OSError):
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
 
 
 def _stderr(message: str) -> None:

@@ -350,10 +350,43 @@ def matpow(b: Expr, k: int) -> Expr:
 # ----------------------------------------------------------------- transpose, inverse
 
 
-@lru_cache(maxsize=1 << 16)
+class _AsWritten:
+    """A cache key that tells apart equal expressions written in another order
+    (``x .* y`` and ``y .* x`` are equal nodes, but print differently): a cached
+    result must not depend on which of them was transposed first."""
+
+    __slots__ = ("e", "h")
+
+    def __init__(self, e: Expr) -> None:
+        self.e, self.h = e, hash(e)
+
+    def __hash__(self) -> int:
+        return self.h
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _AsWritten) and _same_order(self.e, other.e)
+
+
+def _same_order(a: Expr, b: Expr) -> bool:
+    if a is b:
+        return True
+    if a != b:
+        return False
+    kids_a, kids_b = a.children(), b.children()
+    return len(kids_a) == len(kids_b) and all(
+        _same_order(x, y) for x, y in zip(kids_a, kids_b, strict=True)
+    )
+
+
 def transpose(e: Expr) -> Expr:
     """Transpose, pushed down to the leaves: ``(A B)^T = B^T A^T`` (a pure
     function, cached: results share subexpressions, so this keeps it linear)."""
+    return _transpose(_AsWritten(e))
+
+
+@lru_cache(maxsize=1 << 16)
+def _transpose(key: _AsWritten) -> Expr:
+    e = key.e
     if e.is_scalar or isinstance(e, (Identity, Diag)):
         return e
     if isinstance(e, Transpose):

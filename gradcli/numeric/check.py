@@ -44,10 +44,12 @@ added constant, or on luck:
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -188,6 +190,22 @@ class _Base:
     kinks: list[Array]
 
 
+_F = TypeVar("_F", bound=Callable[..., CheckResult])
+
+
+def _quiet(fn: _F) -> _F:
+    """NumPy's overflow warnings are not for the user: a non-finite value is
+    skipped or reported by the check itself."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> CheckResult:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+
+    return cast(_F, wrapper)
+
+
+@_quiet
 def check_derivative(
     f: Expr,
     wrt: list[Var],
@@ -246,6 +264,7 @@ def check_derivative(
     return _verdict(tallies, seed)
 
 
+@_quiet
 def check_values(
     a: Expr, b: Expr, vars: Sequence[Var], *, seed: int, max_size: int = MAX_SIZE
 ) -> CheckResult:
@@ -778,7 +797,7 @@ def _counterexample(
         full = _full_derivative(problem, point, base, i)
         if full is None:
             continue
-        gap = float(np.linalg.norm(full - base.results[i]))
+        gap = _norm(full - base.results[i])
         if best is None or gap > best[0]:
             best = (gap, i, full)
     index = 0 if best is None else best[1]

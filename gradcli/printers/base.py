@@ -23,6 +23,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import ClassVar, TypeGuard
 
+from gradcli.errors import LimitError
 from gradcli.ir.dims import ONE, Shape
 from gradcli.ir.nodes import (
     Add,
@@ -52,15 +53,34 @@ class Prec(IntEnum):
 
 def format_number(v: Fraction | float) -> str:
     """The shortest text that reads back as ``v`` (to a double): ``2``, ``0.5``,
-    ``1e-08``, ``-3``. Exact values are printed through the nearest double."""
+    ``1e-08``, ``-3``. Exact values are printed through the nearest double.
+
+    A number that is not a finite double (``inf``, ``nan``, or an exact value
+    too large to convert) cannot be written so that it reads back: that is a
+    ``LimitError``, never the text ``inf``."""
     if isinstance(v, Fraction) and v.denominator == 1 and abs(v) < 10**15:
         return str(v.numerator)
-    f = float(v)
+    try:
+        f = float(v)
+    except OverflowError:
+        f = math.inf
     if math.isnan(f) or math.isinf(f):
-        return repr(f)
+        what = "not a number" if math.isnan(f) else "too large for a double"
+        raise LimitError(
+            f"a number in the expression or its result is {what} ({f!r}), so it cannot be written",
+            hint="scale the expression so that its constants stay below about 1.8e308",
+        )
     if f.is_integer() and abs(f) < 1e15:
         return str(int(f))
     return repr(f)
+
+
+def _finite(v: Fraction | float) -> bool:
+    """Whether ``v`` is a finite double (a huge exact number is not)."""
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
 
 
 def _ones_column(shape: Shape) -> Fill:
@@ -239,6 +259,8 @@ class Printer:
     def _prec_Const(self, expr: Const) -> Prec:  # noqa: N802
         if expr.value < 0:
             return Prec.UNARY
+        if not _finite(expr.value):
+            return Prec.ATOM  # the printer's _number writes it (np.inf) or refuses it
         return Prec.ATOM if "e" not in format_number(expr.value) else Prec.PRODUCT
 
     def _prec_Power(self, expr: Power) -> Prec:  # noqa: N802

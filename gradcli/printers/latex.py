@@ -3,14 +3,13 @@
 ``\\left(A + A^{\\top}\\right) x``, ``\\frac{x}{\\lVert x \\rVert}`` for division
 by a scalar, ``\\odot``/``\\oslash`` element-wise, ``X^{-\\top}``, element-wise
 powers ``x^{\\odot 2}``, ``\\log\\left\\lvert\\det A\\right\\rvert`` for ``logdet``
-and ``\\sigma`` for the sigmoid. Names: one letter as is, trailing digits or an
-``_`` part as a subscript (``W1`` is ``W_{1}``), Greek names as letters
+and ``\\sigma`` for the sigmoid. Names: one letter as is, each ``_`` part as a
+subscript (``W_1`` is ``W_{1}``; ``W1`` is ``\\mathit{W1}``), Greek names as letters
 (``alpha`` is ``\\alpha``, except ``sigma``), other words ``\\mathit{lam}``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from fractions import Fraction
 from types import MappingProxyType
@@ -52,8 +51,6 @@ _FUNCTIONS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_TRAILING_DIGITS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9]*?)(?P<digits>[0-9]+)")
-
 
 def latex_word(word: str) -> str:
     """One letter as is, digits as is, a Greek name as its command, else ``\\mathit``."""
@@ -65,13 +62,19 @@ def latex_word(word: str) -> str:
 
 
 def latex_name(name: str) -> str:
-    """``x``, ``W_{1}`` (for ``W1`` or ``W_1``), ``x_{i}``, ``\\alpha``, ``\\mathit{lam}``."""
-    head, _, sub = name.partition("_")
-    m = _TRAILING_DIGITS.fullmatch(head)
-    if not sub and m is not None:
-        head, sub = m["head"], m["digits"]
+    """A variable's name in LaTeX; distinct names always look distinct.
+
+    ``_`` starts a subscript: ``x_1`` is ``x_{1}``, ``x_i`` is ``x_{i}``,
+    ``x_1_2`` is ``x_{1,2}``. Digits glued to a name are part of it: ``x1``
+    is ``\\mathit{x1}``, not ``x_{1}``. A name with an empty part (``x_``,
+    ``x__1``) is written as typed, ``\\mathit{x\\_}``."""
+    head, *parts = name.split("_")
+    if "" in parts:
+        return "\\mathit{" + name.replace("_", "\\_") + "}"
     base = latex_word(head)
-    return f"{base}_{{{latex_word(sub)}}}" if sub else base
+    if not parts:
+        return base
+    return f"{base}_{{{','.join(latex_word(p) for p in parts)}}}"
 
 
 def latex_number(v: Fraction | float) -> str:

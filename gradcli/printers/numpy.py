@@ -110,6 +110,30 @@ def dims_from_variables(expr: Expr) -> dict[Dim, str]:
     return out
 
 
+def free_sizes(exprs: Sequence[Expr], taken: set[str]) -> dict[Dim, str]:
+    """A parameter name for each symbolic dimension of ``exprs`` no variable has.
+
+    ``tr(X) eye`` has an identity of a size ``m`` that nothing fixes: its code
+    is the free name ``m`` (``m_`` and so on if a name in ``taken`` has it),
+    which the caller binds to the size it wants (``--function`` makes it a
+    keyword argument)."""
+    known: set[Dim] = set()
+    for e in exprs:
+        known.update(dims_from_variables(e))
+    out: dict[Dim, str] = {}
+    for e in exprs:
+        for node in walk(e):
+            for d in (node.shape.rows, node.shape.cols):
+                for part in d.factors or (d,):
+                    if part.size is None and part not in known and part not in out:
+                        name = part.name if part.name.isidentifier() else "size"
+                        while name in taken or keyword.iskeyword(name):
+                            name += "_"
+                        out[part] = name
+                        taken.add(name)
+    return out
+
+
 def split_outer(chain: Sequence[Expr]) -> list[tuple[Expr, ...]]:
     """Cut a matrix chain where the inner dimension is 1 (``x y^T``).
 
@@ -193,9 +217,15 @@ class NumpyPrinter(Printer):
         return f"({self._dim(shape.rows)}, {self._dim(shape.cols)})"
 
     def _number(self, v: Fraction | float) -> str:
-        if math.isnan(v):
+        try:
+            x = float(v)
+        except OverflowError:  # an exact number beyond a double: what NumPy would compute
+            x = math.inf if v > 0 else -math.inf
+        if math.isnan(x):
             return "np.nan"
-        return "np.inf" if math.isinf(v) else format_number(v)
+        if math.isinf(x):
+            return "np.inf" if x > 0 else "-np.inf"
+        return format_number(x)
 
     def _power(self, base: str, exponent: float, elementwise: bool) -> str:
         sign = "-" if exponent < 0 else ""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from gradcli.errors import GradcliError, LimitError, OptionError, ShapeError
+from gradcli.errors import GradcliError, LimitError, OptionError, ParseError, ShapeError
 from gradcli.ir import build as B
 from gradcli.ir.build import matrix_exponent
 from gradcli.ir.dims import ONE, Dim, Kind, Shape
@@ -342,6 +342,7 @@ class _Checker:
         return b
 
     def _exponent(self, n: T.Power) -> float:
+        _exponent_fault(n.exponent)
         k = const_eval(n.exponent)
         if k is None and _has_transpose(n.exponent):
             raise ShapeError(
@@ -717,6 +718,29 @@ def const_eval(n: T.Node) -> float | None:
             return a * b
         return a / b if b != 0 else None
     return None
+
+
+def _exponent_fault(n: T.Node) -> None:
+    """Refuse what docs/language.md rules out in an exponent, naming the real fault:
+    a power inside it (``A^-1^-1``, ``t^(2^2)``), or a division by zero (``t^(1/0)``)."""
+    stack = [n]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, T.Power):
+            raise ParseError(
+                "a power is not accepted inside an exponent (^ groups to the right)",
+                node.span,
+                hint="give the inner power as the base in parentheses, (a^b)^c, "
+                "or write the exponent as a number",
+            )
+        if isinstance(node, T.Binary) and node.op in ("/", "./") and const_eval(node.right) == 0:
+            raise GradcliError(
+                "division by zero in the exponent", node.op_span.cover(node.right.span)
+            )
+        if isinstance(node, T.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, T.Binary):
+            stack.extend((node.left, node.right))
 
 
 def _has_transpose(n: T.Node) -> bool:
