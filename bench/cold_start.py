@@ -11,7 +11,7 @@ contender alike:
    numerical check, the default) against ``python -c "import numpy"``, each run
    as a fresh process, ``--runs`` rounds (default 20), interleaved: every round
    runs every contender once, in a shuffled order. The target is
-   ``median(gradcli) / median(numpy) <= 1.6``. Extra contenders (``--no-check``,
+   ``median(gradcli) / median(numpy) <= 1.4``. Extra contenders (``--no-check``,
    ``import gradcli.cli`` alone, a bare interpreter) split the time up.
 2. ``python -X importtime`` of the same gradcli run: the top importers.
 3. That ``sympy`` is not imported by ``import gradcli.cli``, by the plain
@@ -44,7 +44,7 @@ from _common import (
     save_json,
 )
 
-TARGET_RATIO = 1.6
+TARGET_RATIO = 1.4  # issue 16 (was 1.6)
 GRAD_ARGS = ["grad", "x^T A x", "--wrt", "x", "--format", "text"]
 GRADCLI = "gradcli grad (checked)"
 NUMPY = "python -c 'import numpy'"
@@ -202,10 +202,14 @@ print("\\n@@" + json.dumps(mods))
 
 PROBES = {
     "import gradcli.cli": "import gradcli.cli",
+    # main() with an argument list raises SystemExit; without one it ends the
+    # process with os._exit, and the probe could not report.
     "gradcli grad (CLI, in-process)": (
+        f"from gradcli.cli import main\ntry:\n    main({GRAD_ARGS!r})\nexcept SystemExit:\n    pass"
+    ),
+    "gradcli grad --no-check (CLI, in-process)": (
         "from gradcli.cli import main\n"
-        f"sys.argv = ['gradcli', *{GRAD_ARGS!r}]\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass"
+        f"try:\n    main({[*GRAD_ARGS, '--no-check']!r})\nexcept SystemExit:\n    pass"
     ),
     "gradcli.grad(...) (API, checked)": (
         "import gradcli\nprint(gradcli.grad('x^T A x', wrt='x').text)"

@@ -27,7 +27,7 @@ _gradcli() {
         word=${COMP_WORDS[i]}
         if [[ -z $cmd ]]; then
             case $word in
-            grad|jacobian|hessian|verify|completion|help) cmd=$word ;;
+            grad|jacobian|hessian|verify|completion|help|batch) cmd=$word ;;
             esac
         elif [[ $word == "--" ]]; then
             dashdash=1
@@ -39,7 +39,7 @@ _gradcli() {
         if [[ $cur == -* ]]; then
             mapfile -t COMPREPLY < <(compgen -W "--version -h --help" -- "$cur")
         else
-            mapfile -t COMPREPLY < <(compgen -W "grad jacobian hessian verify completion help" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "grad jacobian hessian verify completion help batch" -- "$cur")
         fi
         return 0
         ;;
@@ -132,6 +132,20 @@ _gradcli() {
                 mapfile -t COMPREPLY < <(compgen -W "-h --help" -- "$cur")
             elif [[ $prev == help ]]; then
                 mapfile -t COMPREPLY < <(compgen -W "language conventions limits json" -- "$cur")
+            fi
+        fi
+        ;;
+    batch)
+        if ((dashdash == 0)); then
+            case $prev in
+            --jobs|-j) return 0 ;;  # a name or number: nothing to offer
+            esac
+            if [[ -n $values ]]; then
+                mapfile -t COMPREPLY < <(compgen -P "$prefix" -W "$values" -- "$cur")
+                return 0
+            fi
+            if [[ $cur == -* ]]; then
+                mapfile -t COMPREPLY < <(compgen -W "--jobs -j --quiet -q -h --help" -- "$cur")
             fi
         fi
         ;;

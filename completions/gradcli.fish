@@ -4,14 +4,15 @@
 #   gradcli completion fish > ~/.config/fish/completions/gradcli.fish
 
 complete -c gradcli -f
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help' -l version -d 'Print the version.'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help' -s h -l help -d 'Show this message and exit.'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help' -a grad -d 'Gradient of a scalar expression; same shape as the variable.'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help' -a jacobian -d 'Jacobian d vec(f) / d vec(x): m x n in numerator layout.'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help' -a hessian -d 'Hessian of a scalar expression (by a vector, or stacked scalars).'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help' -a verify -d 'Is CLAIM the gradient (Jacobian, Hessian) of the expression? Exit 0 if so, 1 if not.'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help' -a completion -d 'Print the completion script for bash, zsh or fish.'
-complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help' -a help -d 'Show a part of the documentation: the language, conventions, limits or JSON.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help batch' -l version -d 'Print the version.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help batch' -s h -l help -d 'Show this message and exit.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help batch' -a grad -d 'Gradient of a scalar expression; same shape as the variable.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help batch' -a jacobian -d 'Jacobian d vec(f) / d vec(x): m x n in numerator layout.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help batch' -a hessian -d 'Hessian of a scalar expression (by a vector, or stacked scalars).'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help batch' -a verify -d 'Is CLAIM the gradient (Jacobian, Hessian) of the expression? Exit 0 if so, 1 if not.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help batch' -a completion -d 'Print the completion script for bash, zsh or fish.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help batch' -a help -d 'Show a part of the documentation: the language, conventions, limits or JSON.'
+complete -c gradcli -n 'not __fish_seen_subcommand_from grad jacobian hessian verify completion help batch' -a batch -d 'Many requests at once: JSON Lines in, one JSON line out per request, in order.'
 
 complete -c gradcli -n '__fish_seen_subcommand_from grad' -s w -l wrt -x -d 'Variable(s) to differentiate by: --wrt x or --wrt x,y.'
 complete -c gradcli -n '__fish_seen_subcommand_from grad' -s s -l scalar -x -d 'Declare scalars: --scalar a,t.'
@@ -77,3 +78,7 @@ complete -c gradcli -n '__fish_seen_subcommand_from completion' -a 'bash zsh fis
 
 complete -c gradcli -n '__fish_seen_subcommand_from help' -s h -l help -d 'Show this message and exit.'
 complete -c gradcli -n '__fish_seen_subcommand_from help' -a 'language conventions limits json'
+
+complete -c gradcli -n '__fish_seen_subcommand_from batch' -s j -l jobs -x -d 'Worker processes (default: the number of cores).'
+complete -c gradcli -n '__fish_seen_subcommand_from batch' -s q -l quiet -d 'No progress bar and no summary line.'
+complete -c gradcli -n '__fish_seen_subcommand_from batch' -s h -l help -d 'Show this message and exit.'

@@ -9,8 +9,8 @@ Everything the command line does goes through these functions.
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -23,10 +23,10 @@ from gradcli.errors import GradcliError, LimitError, OptionError, ShapeError, Sp
 
 if TYPE_CHECKING:
     from gradcli.expand import Expanded
+    from gradcli.numeric.check import CheckResult
     from gradcli.steps import Derivation as StepsFor
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size
-from gradcli.numeric.check import CheckResult, Mode, check_derivative
 from gradcli.printers import to_array_api, to_latex, to_numpy, to_text, to_unicode
 from gradcli.printers.numpy import free_sizes, python_name
 from gradcli.reprs import check_status, one_line
@@ -328,7 +328,10 @@ def derive(
                 f"the result has {size(t.expr)} distinct parts, more than the limit of "
                 f"{MAX_RESULT_NODES}; differentiate a smaller expression"
             )
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    if seed is None:
+        # Uniform on [0, 2**31) like secrets.randbelow(2**31), without importing
+        # secrets (hashlib, hmac) into a --no-check run that needs no NumPy either.
+        seed = int.from_bytes(os.urandom(4), "little") >> 1
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
     code = _dim_code([*variables.values(), *wrt_vars], [f, *(t.expr for t in targets)])
     as_matrix = command is not Command.GRAD
@@ -363,6 +366,9 @@ def _check(
     layout: Layout,
     seed: int,
 ) -> CheckResult:
+    # NumPy comes in with the check, so that --no-check never imports it.
+    from gradcli.numeric.check import Mode, check_derivative
+
     mode = {Command.GRAD: Mode.GRAD, Command.JACOBIAN: Mode.JACOBIAN}.get(command, Mode.HESSIAN)
     gradient = targets[0].gradient if command is Command.HESSIAN else None
     if gradient is not None:

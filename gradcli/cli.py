@@ -6,11 +6,10 @@ failed (``verify``: wrong); 2 bad input; 3 an internal error.
 
 from __future__ import annotations
 
+import copy
 import os
-import shlex
 import signal
 import sys
-import traceback
 from enum import Enum
 from typing import Annotated, Any, NoReturn
 
@@ -524,6 +523,51 @@ def help_topic(
         typer.echo(text, nl=False)
 
 
+@app.command()
+def batch(
+    file: Annotated[
+        str,
+        typer.Argument(
+            help="A JSON Lines file of requests; '-' (or nothing) reads standard input.",
+            metavar="[FILE|-]",
+            show_default=False,
+        ),
+    ] = "-",
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=1,
+            max=256,
+            help="Worker processes (default: the number of cores).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar and no summary line.")
+    ] = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Many requests at once: JSON Lines in, one JSON line out per request, in order.
+
+    Each request names its command and its options as the CLI does; each answer
+    is the command's --format json object, with the request's "line" and "id".
+    Exit 0 if every line succeeded, 1 if a check failed or a claim was wrong,
+    2 if any line was bad input. See docs/json.md.
+
+    Examples:
+
+      echo '{"command": "grad", "expr": "x^T A x", "wrt": "x"}' | gradcli batch
+
+      gradcli batch requests.jsonl -j 2 > answers.jsonl
+    """
+    from gradcli.batch import run_batch
+
+    raise typer.Exit(run_batch(file, jobs=jobs, quiet=quiet))
+
+
 def _bad(message: str) -> GradcliError:
     from gradcli.errors import OptionError
 
@@ -564,6 +608,8 @@ def _dash_expression(argv: list[str]) -> int | None:
 
 
 def _dash_hint(argv: list[str], i: int) -> str:
+    import shlex
+
     rest = [a for k, a in enumerate(argv) if k != i]
     shown = " ".join(shlex.quote(a) for a in rest)
     return (
@@ -652,9 +698,26 @@ def _output_failed(err: OutputError) -> int:
     return err.code
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command ``args`` names, when it names one: Typer builds
+    the options of every registered command first, which costs more start-up time
+    than parsing them. Anything else (help, a misspelt command) gets the whole app."""
+    name = args[0] if args else None
+    chosen = [
+        c
+        for c in app.registered_commands
+        if name == (c.name or typer.main.get_command_name(getattr(c.callback, "__name__", "")))
+    ]
+    if not chosen:
+        return app
+    only = copy.copy(app)
+    only.registered_commands = chosen
+    return only
+
+
 def _run(args: list[str]) -> None:
     debug = "--debug" in args
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(_app_for(args))
     dash = _dash_expression(args)
     if dash is not None:
         _fail(2, f"usage error: {args[dash]!r} is not an option\nhint: {_dash_hint(args, dash)}")
@@ -671,6 +734,8 @@ def _run(args: list[str]) -> None:
     except Exception as err:  # noqa: BLE001 - the one boundary where a bug becomes exit 3
         _click_error(err, args)
         if debug or os.environ.get("GRADCLI_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         _fail(
             3,

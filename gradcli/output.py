@@ -18,14 +18,13 @@ from gradcli.api import Derivation, Format, Result
 from gradcli.errors import OptionError
 from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Expr, Var
-from gradcli.numeric.check import CheckResult
 from gradcli.printers import to_array_api, to_latex, to_numpy, to_text
 from gradcli.printers.latex import latex_name
 from gradcli.printers.numpy import python_name
 from gradcli.simplify.shared import gram_factors, name_shared
-from gradcli.steps import steps_latex, steps_text
 
 if TYPE_CHECKING:
+    from gradcli.numeric.check import CheckResult
     from gradcli.verdict import Verdict
 
 
@@ -92,6 +91,12 @@ def _where_json(r: Result) -> list[dict[str, str]]:
 
 
 def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
+    """The ``--format json`` output: the JSON v1 object, indented."""
+    return json.dumps(json_object(d, verdict), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def json_object(d: Derivation, verdict: Verdict | None = None) -> dict[str, Any]:
+    """The JSON v1 object (SPEC §3) of a derivation, or of a verdict on a claim."""
     obj: dict[str, Any] = {
         "version": 1,
         "command": "verify" if verdict else d.command.value,
@@ -139,7 +144,7 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
         ]
     if verdict is not None:
         obj.update(verdict.to_json())
-    return json.dumps(finite_json(obj), indent=2, ensure_ascii=False, allow_nan=False)
+    return finite_json(obj)
 
 
 def finite_json(value: Any) -> Any:
@@ -185,14 +190,18 @@ def render(d: Derivation, fmt: Format, display: bool = False) -> str:
     With ``display``, LaTeX results are whole ``\[ ... = ... \]`` lines."""
     if fmt is Format.JSON:
         return to_json(d)
-    if fmt is Format.LATEX:
-        body = display_latex(d) if display else d.latex
-        return (steps_latex(d.steps) + "\n" if d.steps else "") + body
     if fmt is Format.NUMPY:
         return d.numpy
     if fmt is Format.ARRAY_API:
         return d.array_api
-    return "\n".join([*steps_text(d.steps), d.text])
+    body = (display_latex(d) if display else d.latex) if fmt is Format.LATEX else d.text
+    if not d.steps:
+        return body
+    from gradcli.steps import steps_latex, steps_text  # loaded only when there are steps
+
+    if fmt is Format.LATEX:
+        return steps_latex(d.steps) + "\n" + body
+    return "\n".join([*steps_text(d.steps), body])
 
 
 def render_verdict(v: Verdict, fmt: Format) -> str:

@@ -6,7 +6,10 @@ shorter than ``REPR_WIDTH``, the source and then the result cut with ``…``.
 
 from __future__ import annotations
 
-from gradcli.numeric.check import CheckResult
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the check (and NumPy) load only when a check runs
+    from gradcli.numeric.check import CheckResult
 
 REPR_WIDTH = 120
 

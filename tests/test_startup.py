@@ -1,22 +1,63 @@
-"""Start-up stays light: SymPy is imported only on the paths that need it."""
+"""Start-up stays light: SymPy is imported only on the paths that need it, NumPy
+only for the numerical check, Rich only for pretty output and the progress bar."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+import pytest
+
 PROBE = """
 import sys
 {setup}
-print("sympy" in sys.modules)
+print({module!r} in sys.modules)
 """
 
 
-def _imports_sympy(setup: str) -> bool:
-    code = PROBE.format(setup=setup)
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+def _imports(module: str, setup: str, stdin: str = "", expect: str = "") -> bool:
+    """Whether running ``setup`` imports ``module``; ``expect`` must be in its output."""
+    code = PROBE.format(setup=setup, module=module)
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, input=stdin
+    )
     assert run.returncode == 0, run.stderr
+    assert expect in run.stdout
     return run.stdout.strip().splitlines()[-1] == "True"
+
+
+def _imports_sympy(setup: str) -> bool:
+    return _imports("sympy", setup)
+
+
+def _run_main(*args: str) -> str:
+    """Probe set-up: run ``gradcli ARGS`` in-process."""
+    call = f"main({list(args)!r})"
+    return f"from gradcli.cli import main\ntry:\n    {call}\nexcept SystemExit:\n    pass"
+
+
+GRAD_TEXT = ("grad", "x^T A x", "--wrt", "x", "--format", "text")
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "imported"),
+    [
+        ("numpy", (*GRAD_TEXT, "--no-check"), False),
+        ("numpy", GRAD_TEXT, True),  # the probe sees NumPy when the check needs it
+        ("rich", GRAD_TEXT, False),
+        ("rich", (*GRAD_TEXT[:4], "--format", "pretty"), True),
+    ],
+)
+def test_heavy_modules_only_where_needed(
+    module: str, args: tuple[str, ...], imported: bool
+) -> None:
+    assert _imports(module, _run_main(*args), expect="A") is imported
+
+
+def test_a_batch_in_a_pipe_does_not_import_rich() -> None:
+    request = '{"command": "grad", "expr": "x^T A x", "wrt": "x"}\n'
+    setup = _run_main("batch", "-j", "1")
+    assert not _imports("rich", setup, stdin=request, expect='"text": "(A + A^T) x"')
 
 
 def test_importing_the_cli_does_not_import_sympy() -> None:
