@@ -22,8 +22,8 @@ from gradcli.calculus.drivers import Command, Layout, Target
 from gradcli.errors import GradcliError, LimitError, OptionError, ShapeError, Span
 
 if TYPE_CHECKING:
-    from gradcli.expand import Expanded
-    from gradcli.steps import Derivation as StepsFor
+    from gradcli.calculus.steps import Derivation as StepsFor
+    from gradcli.numeric.expand import Expanded
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var, free_vars, size
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
@@ -274,13 +274,13 @@ def derive(
     as_matrix = command is not Command.GRAD
     results = [Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix) for t in targets]
     if expand is not None:
-        from gradcli.expand import expand as write_out
+        from gradcli.numeric.expand import expand as write_out
 
         for r in results:
             r.expanded = write_out(r.expr, expand)
     d = Derivation(command, source, present(f), variables, results, result, seed, notes)
     if steps:
-        from gradcli.steps import derivation_steps
+        from gradcli.calculus.steps import derivation_steps
 
         d.steps = derivation_steps(
             command.value,

@@ -206,12 +206,12 @@ def _run_derivation(
     d = derive(Command(command), _read_expr(expr), **options)
     chosen = _format(fmt)
     if function is not None:
-        from gradcli.output import numpy_function
+        from gradcli.output.render import numpy_function
 
         typer.echo(numpy_function(d, function))
     elif display:
         from gradcli.api import Format
-        from gradcli.output import render
+        from gradcli.output.render import render
 
         typer.echo(render(d, Format.LATEX, display=True))
     else:
@@ -223,11 +223,11 @@ def _emit(d: object, chosen: str, verdict: object = None) -> None:
     from gradcli.api import Format
 
     if chosen == "pretty":
-        from gradcli.pretty import show
+        from gradcli.output.pretty import show
 
         show(d, verdict)  # type: ignore[arg-type]
         return
-    from gradcli.output import render, render_verdict
+    from gradcli.output.render import render, render_verdict
 
     if verdict is not None:
         typer.echo(render_verdict(verdict, Format(chosen)))  # type: ignore[arg-type]
@@ -421,7 +421,7 @@ def verify(
       gradcli verify "A" --of "A x + b" --wrt x --jacobian        ->  correct
     """
     from gradcli.calculus.drivers import Command
-    from gradcli.verdict import verify as run_verify
+    from gradcli.verification.verdict import verify as run_verify
 
     if jacobian and hessian:
         raise _bad("choose one of --jacobian and --hessian")

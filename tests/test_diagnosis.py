@@ -4,7 +4,7 @@ Correct claims in several equivalent forms are ``correct``; each classic mistake
 is ``wrong`` with its diagnosis, the same over seeds 0..9; the counterexample
 holds the point, the true value and the claimed value, and those values are
 what the true derivative and the claim evaluate to at the point. Mostly through
-the API (``gradcli.verdict.verify``), a few CLI runs.
+the API (``gradcli.verification.verdict.verify``), a few CLI runs.
 
 Tests marked ``xfail(strict=True, reason="BUG: ...")`` assert behaviour the tool
 does not (yet) have.
@@ -24,7 +24,7 @@ from gradcli.api import analyse, declarations
 from gradcli.cli import main
 from gradcli.ir.dims import Dim
 from gradcli.numeric.evaluate import Array, evaluate
-from gradcli.verdict import COUNTEREXAMPLE_SIZE, Verdict, verify
+from gradcli.verification.verdict import COUNTEREXAMPLE_SIZE, Verdict, verify
 
 SEEDS = range(10)
 

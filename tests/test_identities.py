@@ -28,7 +28,9 @@ from identities import GRAD, HESSIAN, JACOBIAN, Row
 
 import gradcli
 from gradcli.api import Derivation
-from gradcli.verdict import verify as verify_claim  # not gradcli.verify: see the last test
+from gradcli.verification.verdict import (
+    verify as verify_claim,  # not gradcli.verify: see the last test
+)
 
 SEED = 7  # gradcli's check
 VERIFY_SEED = 3  # verify's check

@@ -38,8 +38,8 @@ from identities import GRAD, HESSIAN, JACOBIAN, Row
 from test_docs import run_gradcli
 
 import gradcli
+from gradcli.calculus.steps import steps_latex
 from gradcli.printers import to_latex
-from gradcli.steps import steps_latex
 
 HERE = Path(__file__).resolve().parent
 RENDER = HERE / "katex_render.js"

@@ -51,7 +51,7 @@ from gradcli.numeric.check import CheckResult, Mode, check_derivative
 from gradcli.numeric.evaluate import evaluate_many
 from gradcli.printers import to_text
 from gradcli.simplify import present, simplify
-from gradcli.verdict import verify
+from gradcli.verification.verdict import verify
 
 FUZZ_EXAMPLES = int(os.environ.get("GRADCLI_FUZZ_EXAMPLES", "5000"))
 SEEDS = st.integers(0, 2**31 - 1)

@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 from gradcli.api import Command, analyse, declarations, derive
+from gradcli.calculus.steps import Derivation, Step, derivation_steps, gradient_steps
 from gradcli.cli import main
 from gradcli.ir import build as B
 from gradcli.ir.dims import Dim, Kind
@@ -34,7 +35,6 @@ from gradcli.numeric.evaluate import evaluate
 from gradcli.numeric.sample import choose_sizes, domain_hints, sample_point
 from gradcli.printers import to_text
 from gradcli.simplify.shared import substitute
-from gradcli.steps import Derivation, Step, derivation_steps, gradient_steps
 
 # --------------------------------------------------------------------------- the rules, verbatim
 

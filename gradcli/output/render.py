@@ -2,7 +2,7 @@
 
 Each returns the whole of standard output as a string: one line per result
 for the line formats, one JSON object for ``json``. ``pretty`` lives in
-``gradcli.pretty`` (it needs Rich).
+``gradcli.output.pretty`` (it needs Rich).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from gradcli.api import Derivation, Format, Result
+from gradcli.calculus.steps import steps_latex, steps_text
 from gradcli.errors import OptionError
 from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Var
@@ -21,10 +22,9 @@ from gradcli.printers import to_latex, to_numpy, to_text
 from gradcli.printers.latex import latex_name
 from gradcli.printers.numpy import python_name
 from gradcli.simplify.shared import gram_factors, name_shared
-from gradcli.steps import steps_latex, steps_text
 
 if TYPE_CHECKING:
-    from gradcli.verdict import Verdict
+    from gradcli.verification.verdict import Verdict
 
 
 def shape_list(shape: Shape) -> list[str]:

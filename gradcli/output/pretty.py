@@ -21,7 +21,7 @@ from gradcli.printers import to_unicode
 
 if TYPE_CHECKING:
     from gradcli.api import Derivation, Result
-    from gradcli.verdict import Verdict
+    from gradcli.verification.verdict import Verdict
 
 _SUB = str.maketrans("aehijklmnoprstuvx0123456789", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₀₁₂₃₄₅₆₇₈₉")
 

@@ -29,7 +29,6 @@ from gradcli.api import (
     shape_words,
 )
 from gradcli.calculus.drivers import Command, Layout, derivative_results
-from gradcli.diagnose import diagnose, sizes_for
 from gradcli.errors import GradcliError, OptionError
 from gradcli.ir import build as B
 from gradcli.ir.nodes import Expr, Var, free_vars
@@ -40,6 +39,7 @@ from gradcli.simplify import present, simplify
 from gradcli.syntax import parse
 from gradcli.syntax.tree import Node
 from gradcli.syntax.typecheck import ONE_TOK, TShape, typecheck_claim
+from gradcli.verification.diagnose import diagnose, sizes_for
 
 COUNTEREXAMPLE_SIZE = 4  # small dimensions, so a counterexample can be read
 
