@@ -38,7 +38,7 @@ from identities import GRAD, HESSIAN, JACOBIAN, Row
 from test_docs import run_gradcli
 
 import gradcli
-from gradcli.calculus.steps import steps_latex
+from gradcli.output.steps import steps_latex
 from gradcli.printers import to_latex
 
 HERE = Path(__file__).resolve().parent

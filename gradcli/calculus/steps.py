@@ -1,4 +1,5 @@
-"""``--steps``: a derivation written as a worked solution.
+"""``--steps``: a derivation written as a worked solution (the derivation half;
+:mod:`gradcli.output.steps` renders it).
 
 The reverse-mode sweep is replayed with a trace: for each subexpression that
 depends on the variable, from the output inwards, one step gives ``∂f/∂u`` for
@@ -8,7 +9,6 @@ Matrix Cookbook identity by its equation number where one applies).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from gradcli.calculus.forward import jacobian
@@ -38,7 +38,6 @@ from gradcli.ir.nodes import (
 from gradcli.ir.nodes import (
     Trace as TraceNode,
 )
-from gradcli.printers import to_latex, to_text
 from gradcli.simplify import present, simplify
 
 RULES: dict[type, str] = {
@@ -202,53 +201,3 @@ def _finish(out: list[Derivation], wrt: list[Var], results: list[Expr], denomina
             d.steps.append(Step(x, result, SYMMETRIC))
         elif denominator:
             d.steps.append(Step(d.steps[-1].target, result, DENOMINATOR))
-
-
-def _label(
-    d: Derivation, step: Step, show: Callable[[Expr], str], frac: Callable[[str, str], str]
-) -> str:
-    target = show(step.target)
-    if d.kind == "grad":
-        return frac("f", d.wrt if target == d.wrt else f"({target})")
-    return frac(f"({target})", d.wrt)
-
-
-def steps_text(derivations: list[Derivation]) -> list[str]:
-    """One line per step: ``df/d(u) = ...    [rule]``."""
-    lines = []
-    for d in derivations:
-        for st in d.steps:
-            head = _label(d, st, to_text, lambda a, b: f"d{a}/d{b}")
-            lines.append(f"{head} = {to_text(st.value)}    [{st.rule}]")
-    return lines
-
-
-def steps_latex(derivations: list[Derivation]) -> str:
-    """One ``aligned`` block, a row per step, the rule as a note."""
-
-    def frac(a: str, b: str) -> str:
-        return rf"\frac{{\partial {a}}}{{\partial {b}}}"
-
-    rows = []
-    for d in derivations:
-        for st in d.steps:
-            head = _label(d, st, to_latex, frac)
-            rule = _latex_text(st.rule)
-            rows.append(rf"{head} &= {to_latex(st.value)} && \text{{{rule}}}")
-    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
-
-
-def _latex_text(text: str) -> str:
-    special = {
-        "\\": r"\textbackslash{}",
-        "{": r"\{",
-        "}": r"\}",
-        "_": r"\_",
-        "^": r"\textasciicircum{}",
-        "&": r"\&",
-        "%": r"\%",
-        "$": r"\$",
-        "#": r"\#",
-        "|": r"\textbar{}",
-    }
-    return "".join(special.get(ch, ch) for ch in text)

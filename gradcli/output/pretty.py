@@ -17,6 +17,7 @@ from rich.text import Text
 from gradcli.calculus.drivers import Command
 from gradcli.ir.nodes import Block, Expr
 from gradcli.numeric.check import CheckResult
+from gradcli.output.steps import step_heads
 from gradcli.printers import to_unicode
 
 if TYPE_CHECKING:
@@ -127,17 +128,10 @@ def show(d: Derivation, verdict: Verdict | None = None, console: Console | None 
 
 def _steps(out: Console, d: Derivation) -> None:
     """The worked derivation, numbered, each step with its rule."""
-    k = 0
-    for part in d.steps:
-        for st in part.steps:
-            k += 1
-            target = to_unicode(st.target)
-            if part.kind == "grad":
-                head = f"∂f/∂{part.wrt}" if target == part.wrt else f"∂f/∂({target})"
-            else:
-                head = f"∂({target})/∂{part.wrt}"
-            out.print(Text(f"{k:>2}. ", style="dim") + Text(f"{head} = {to_unicode(st.value)}"))
-            out.print(Text(f"    {st.rule}", style="dim"))
+    heads = step_heads(d.steps, to_unicode, lambda a, b: f"∂{a}/∂{b}")
+    for k, (head, st) in enumerate(heads, start=1):
+        out.print(Text(f"{k:>2}. ", style="dim") + Text(f"{head} = {to_unicode(st.value)}"))
+        out.print(Text(f"    {st.rule}", style="dim"))
     out.print()
 
 

@@ -13,11 +13,11 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from gradcli.api import Derivation, Format, Result
-from gradcli.calculus.steps import steps_latex, steps_text
 from gradcli.errors import OptionError
 from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Var
 from gradcli.numeric.check import CheckResult
+from gradcli.output.steps import steps_latex, steps_text
 from gradcli.printers import to_latex, to_numpy, to_text
 from gradcli.printers.latex import latex_name
 from gradcli.printers.numpy import python_name
