@@ -586,7 +586,7 @@ def _run(args: list[str]) -> None:
         _fail(
             2, LimitError(f"the expression is too large to handle ({type(err).__name__})").render()
         )
-    except Exception as err:  # noqa: BLE001 - the one boundary where a bug becomes exit 3
+    except Exception as err:
         _click_error(err, args)
         if debug or os.environ.get("GRADCLI_DEBUG"):
             traceback.print_exc()

@@ -596,7 +596,7 @@ def test_closed_stdin_exits_2_with_a_clear_message() -> None:
 
 
 class _UnreadableStdin:
-    class buffer:  # noqa: N801 - mimics sys.stdin.buffer
+    class buffer:  # lower case: mimics sys.stdin.buffer
         @staticmethod
         def read(_size: int = -1) -> bytes:
             raise OSError(5, "Input/output error")

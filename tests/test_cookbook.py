@@ -88,7 +88,7 @@ def test_cookbook_numpy_function_runs() -> None:
     """The printed backprop function runs and agrees with finite differences."""
     (command,) = [c for b in BLOCKS for c in b.commands if "--function backprop" in c.text]
     namespace: dict[str, object] = {}
-    exec(command.expected, namespace)  # noqa: S102 - the documented, generated code
+    exec(command.expected, namespace)  # the documented, generated code
     backprop = namespace["backprop"]
     rng = np.random.default_rng(0)
     W1, W2 = rng.standard_normal((4, 3)), rng.standard_normal((2, 4))

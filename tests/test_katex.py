@@ -81,7 +81,7 @@ def identity_strings() -> Iterator[Tex]:
         line = _command_line(row)
         try:
             d = _derive(row, steps=True)
-        except Exception:  # noqa: BLE001 - a BUG row of identities.py: nothing printed
+        except Exception:  # a BUG row of identities.py: nothing printed
             continue
         for r in d.results:
             yield Tex("identities", line, r.latex)

@@ -433,7 +433,7 @@ def test_numpy_code_evaluates(expr: Expr, ref: Ref) -> None:
         code = to_numpy(expr)
     except ValueError:
         code = to_numpy(expr, {n: "x.shape[0]", m: "z.shape[0]", k: "C.shape[1]"})
-    got = eval(code, {"np": np, "__builtins__": {}}, dict(env))  # noqa: S307 - our own output
+    got = eval(code, {"np": np, "__builtins__": {}}, dict(env))  # our own output
     want = ref(V(**env))
     assert np.shape(got) == _expected_shape(expr), code
     assert np.allclose(got, want), code

@@ -75,8 +75,6 @@ def _hcat(cols: list[Expr]) -> Expr:
                 *(tuple(r[0] for r in c.rows) for c in cols if isinstance(c, Block)), strict=True
             )
             return B.block([list(r) for r in rows])
-    if all(c.is_scalar for c in cols):
-        return B.block([cols])
     return B.block([cols])
 
 

@@ -81,10 +81,6 @@ def is_ones(e: Expr) -> bool:
     return isinstance(e, Fill) and is_one(e.value)
 
 
-def const_value(e: Expr) -> float | None:
-    return e.value if isinstance(e, Const) else None
-
-
 # ----------------------------------------------------------------- sums
 
 

@@ -80,7 +80,7 @@ class Shape:
         return self.rows == self.cols
 
     @property
-    def T(self) -> Shape:  # noqa: N802 - mathematical notation
+    def T(self) -> Shape:
         return Shape(self.cols, self.rows)
 
     def __str__(self) -> str:
