@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from gradcli.calculus import derivative_results
 from gradcli.calculus.drivers import Command, Layout, Target
-from gradcli.errors import GradcliError, LimitError, OptionError, ShapeError, Span
+from gradcli.errors import GradcliError, LimitError, NoRuleError, OptionError, ShapeError, Span
 
 if TYPE_CHECKING:
     from gradcli.calculus.steps import Derivation as StepsFor
@@ -28,7 +28,7 @@ from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var, free_vars, size
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
 from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
-from gradcli.printers.numpy import python_name
+from gradcli.printers.numpy import UnsizedError, python_name
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
@@ -101,7 +101,15 @@ class Result:
 
     @property
     def numpy(self) -> str:
-        code = to_numpy(self.expr, self.dim_code)
+        """NumPy code; a ``NoRuleError`` when a size is fixed by no variable."""
+        try:
+            code = to_numpy(self.expr, self.dim_code)
+        except UnsizedError as err:
+            raise NoRuleError(
+                f"no NumPy code for this result: no variable fixes the size {err.dim}",
+                hint="use --format text or latex, or write the expression so that a"
+                " variable has that size",
+            ) from None
         if self.matrix and self.shape.is_vector:
             return f"np.reshape({code}, (-1, 1))"
         if self.matrix and self.shape.is_scalar:

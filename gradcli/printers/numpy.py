@@ -128,6 +128,14 @@ def _wrap(code: str, prec: Prec, min_prec: Prec = Prec.POWER) -> str:
     return code if prec >= min_prec else f"({code})"
 
 
+
+class UnsizedError(ValueError):
+    """No code gives the size of ``dim``: no variable has it (``eye`` alone, say)."""
+
+    def __init__(self, dim: Dim) -> None:
+        super().__init__(f"no code for the size of dimension {dim}; pass it in dim_code")
+        self.dim = dim
+
 class NumpyPrinter(Printer):
     """NumPy code: ``2 * B.T @ (B @ x - b)``, ``np.trace(A)``, ``np.outer(x, y)``."""
 
@@ -181,7 +189,7 @@ class NumpyPrinter(Printer):
             return self._dims[d]
         if d.factors:
             return " * ".join(self._dim(f) for f in d.factors)
-        raise ValueError(f"no code for the size of dimension {d}; pass it in dim_code")
+        raise UnsizedError(d)
 
     def _shape(self, shape: Shape) -> str:
         """``n`` for a vector (1-D), ``(m, n)`` for a matrix."""
