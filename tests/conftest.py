@@ -1,9 +1,12 @@
-"""Hypothesis profiles.
+"""Hypothesis profiles, and the ``plain_console`` fixture.
 
-- ``default``: what CI runs (about 100 examples per property, no deadline:
-  a derivation with its numerical check takes tens of milliseconds, more for
-  a large expression).
-- ``long``: 5,000 examples per property, for a local hunt:
+- ``default``: what CI runs, derandomized (the examples are a function of the
+  test alone, so every run of the suite draws the same ones and gives the same
+  result); about 100 examples per property, no deadline: a derivation with its
+  numerical check takes tens of milliseconds, more for a large expression.
+- ``random``: the same size, fresh random examples each run:
+  ``HYPOTHESIS_PROFILE=random python -m pytest``.
+- ``long``: 5,000 random examples per property, for a local hunt:
   ``HYPOTHESIS_PROFILE=long python -m pytest tests/test_random_expressions.py``.
 
 The ``@pytest.mark.fuzz`` tests (``python -m pytest -m fuzz``) set their own,
@@ -14,10 +17,19 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
     "default",
+    max_examples=100,
+    deadline=None,
+    derandomize=True,
+    database=None,  # a failure found earlier must not change what a later run draws
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "random",
     max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -29,3 +41,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def plain_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rich output as in a pipe: no colour codes, a fixed width."""
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "GRADCLI_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COLUMNS", "120")
+    monkeypatch.setenv("NO_COLOR", "1")

@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from support import GRADCLI, run
 
 from gradcli.api import analyse, declarations
-from gradcli.cli import main
 from gradcli.ir.dims import Dim
 from gradcli.numeric.evaluate import Array, evaluate
 from gradcli.verification.verdict import COUNTEREXAMPLE_SIZE, Verdict, verify
@@ -307,28 +307,6 @@ def test_wrong_shape_is_wrong_and_says_the_expected_shape(
 # --------------------------------------------------------------------------- the command line
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    code = exc.value.code
-    r = Run(code if isinstance(code, int) else int(code is not None), captured.out, captured.err)
-    assert "Traceback" not in r.out + r.err, r.err
-    return r
-
-
 def test_cli_json_value_mismatch(capsys: pytest.CaptureFixture[str]) -> None:
     r = run(capsys, "verify", "2 A x", "--of", "x^T A x", "--wrt", "x", "-f", "json", "--seed", "3")
     assert r.code == 1
@@ -445,7 +423,7 @@ def test_cli_malformed_claim_is_bad_input(capsys: pytest.CaptureFixture[str]) ->
 
 def test_real_process_exit_status() -> None:
     proc = subprocess.run(
-        ["gradcli", "verify", "2 A x", "--of", "x^T A x", "--wrt", "x", "-f", "json"],
+        [*GRADCLI, "verify", "2 A x", "--of", "x^T A x", "--wrt", "x", "-f", "json"],
         capture_output=True,
         text=True,
         timeout=60,

@@ -200,6 +200,11 @@ def test_table_coverage() -> None:
 
 
 def test_gradcli_verify_is_the_function() -> None:
-    first = gradcli.verify
-    assert callable(first)
-    assert callable(gradcli.verify)
+    """``gradcli.verify`` stays the function once every subpackage is imported (a
+    subpackage named ``verify`` would replace it), and it gives a verdict."""
+    import gradcli.verification.diagnose
+    import gradcli.verification.verdict
+
+    v = gradcli.verify("2 A x", of="x^T A x", wrt="x", seed=VERIFY_SEED)
+    assert v.verdict == "wrong" and v.diagnosis == "right only when A is symmetric"
+    assert gradcli.verify("(A + A^T) x", of="x^T A x", wrt="x", seed=VERIFY_SEED).correct

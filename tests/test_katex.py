@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import printer_tables
 import pytest
-import test_printers
+from doc_examples import run_gradcli
 from identities import GRAD, HESSIAN, JACOBIAN, Row
-from test_docs import run_gradcli
 
 import gradcli
 from gradcli.output.steps import steps_latex
@@ -98,9 +98,9 @@ def identity_strings() -> Iterator[Tex]:
 
 
 def printer_strings() -> Iterator[Tex]:
-    for name, expr, *_ in test_printers.GOLDEN:
+    for name, expr, *_ in printer_tables.GOLDEN:
         yield Tex("printers", f"to_latex(GOLDEN {name!r}) in test_printers.py", to_latex(expr))
-    for name, expr, _ in test_printers.LATEX_GOLDEN:
+    for name, expr, _ in printer_tables.LATEX_GOLDEN:
         yield Tex(
             "printers", f"to_latex(LATEX_GOLDEN {name!r}) in test_printers.py", to_latex(expr)
         )
@@ -193,7 +193,7 @@ def _run(command: str, *options: str) -> tuple[str, str]:
     args = [word, *options, *shlex.split(rest)]
     run = run_gradcli(args)
     shown = f"gradcli {word} {' '.join(options)} {rest}"
-    assert run.status in ((0, 1) if word == "verify" else (0,)), f"{shown}\n{run.output}"
+    assert run.code in ((0, 1) if word == "verify" else (0,)), f"{shown}\n{run.output}"
     return shown, run.output
 
 

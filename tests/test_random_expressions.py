@@ -38,8 +38,8 @@ from strategies import (
     scalar_vector_literals,
     vector_expressions,
 )
-from test_fuzz import run_cli
-from test_simplify_properties import assert_text_round_trip
+from support import invoke
+from value_checks import assert_text_round_trip
 
 from gradcli.api import analyse, derive
 from gradcli.calculus.drivers import Command, derivative_results
@@ -557,7 +557,7 @@ CLI_REGRESSIONS = [
 
 @pytest.mark.parametrize("argv", CLI_REGRESSIONS)
 def test_regression_cli(argv: list[str]) -> None:
-    result = run_cli(argv)
+    result = invoke(argv)
     assert result.code in (0, 1, 2), result.err
     assert "internal error" not in result.err
 
