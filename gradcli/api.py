@@ -13,20 +13,19 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from gradcli.calculus import derivative_results
-from gradcli.calculus.drivers import Command, Layout, Target
+from gradcli.calculus.drivers import Command, Layout, Target, derivative_results
 from gradcli.errors import GradcliError, LimitError, NoRuleError, OptionError, ShapeError, Span
 
 if TYPE_CHECKING:
     from gradcli.calculus.steps import Derivation as StepsFor
     from gradcli.numeric.expand import Expanded
-from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
+from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape, shape_words
 from gradcli.ir.nodes import Expr, Var, free_vars, size
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
+from gradcli.output.formats import Format as Format  # re-exported: gradcli.api.Format
 from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
 from gradcli.printers.numpy import UnsizedError, python_name
 from gradcli.simplify import present
@@ -36,14 +35,6 @@ from gradcli.syntax.typecheck import IDENT, Declarations, typecheck
 
 Names = str | Iterable[str] | None
 MAX_RESULT_NODES = 20_000
-
-
-class Format(str, Enum):
-    PRETTY = "pretty"
-    TEXT = "text"
-    LATEX = "latex"
-    NUMPY = "numpy"
-    JSON = "json"
 
 
 @dataclass
@@ -170,7 +161,7 @@ class Derivation:
         return "$\\displaystyle " + r" \\ ".join(r.latex for r in self.results) + "$"
 
 
-def _names(value: Names) -> list[str]:
+def split_names(value: Names) -> list[str]:
     if value is None:
         return []
     items = [value] if isinstance(value, str) else list(value)
@@ -184,7 +175,10 @@ def declarations(
     scalar: Names = None, vector: Names = None, matrix: Names = None, symmetric: Names = None
 ) -> Declarations:
     return Declarations(
-        set(_names(scalar)), set(_names(vector)), set(_names(matrix)), set(_names(symmetric))
+        set(split_names(scalar)),
+        set(split_names(vector)),
+        set(split_names(matrix)),
+        set(split_names(symmetric)),
     )
 
 
@@ -198,10 +192,10 @@ def analyse(source: str, decls: Declarations) -> tuple[Expr, dict[str, Var], lis
     return typed.expr, typed.variables, typed.notes
 
 
-def _resolve_wrt(
+def resolve_wrt(
     wrt: Names, variables: dict[str, Var], source: str, decls: Declarations
 ) -> list[Var]:
-    names = _names(wrt)
+    names = split_names(wrt)
     if not names:
         if len(variables) == 1:
             return list(variables.values())
@@ -255,7 +249,7 @@ def derive(
     layout = Layout(layout)
     decls = declarations(scalar, vector, matrix, symmetric)
     f, variables, notes = analyse(source, decls)
-    wrt_vars = _resolve_wrt(wrt, variables, source, decls)
+    wrt_vars = resolve_wrt(wrt, variables, source, decls)
     if command in (Command.GRAD, Command.HESSIAN) and not f.is_scalar:
         raise ShapeError(
             f"{command.value} needs a scalar expression, but this one is {shape_words(f.shape)}",
@@ -278,7 +272,7 @@ def derive(
             )
     seed = secrets.randbelow(2**31) if seed is None else seed
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
-    code = _dim_code([*variables.values(), *wrt_vars])
+    code = dim_code([*variables.values(), *wrt_vars])
     as_matrix = command is not Command.GRAD
     results = [Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix) for t in targets]
     if expand is not None:
@@ -291,7 +285,7 @@ def derive(
         from gradcli.calculus.steps import derivation_steps
 
         d.steps = derivation_steps(
-            command.value,
+            command,
             f,
             wrt_vars,
             [r.expr for r in results],
@@ -331,18 +325,7 @@ def _check(
     return result
 
 
-def shape_words(shape: Shape) -> str:
-    """A shape as a message says it: ``a vector of size n``, ``a matrix of size n×m``."""
-    if shape.is_scalar:
-        return "a scalar"
-    if shape.is_vector:
-        return f"a vector of size {shape.rows}"
-    if shape.is_row:
-        return f"a row vector of size {shape.cols}"
-    return f"a matrix of size {shape.rows}×{shape.cols}"
-
-
-def _dim_code(variables: Sequence[Var]) -> dict[Dim, str]:
+def dim_code(variables: Sequence[Var]) -> dict[Dim, str]:
     """For each symbolic dimension, NumPy code giving its size from some variable."""
     code: dict[Dim, str] = {}
     for v in variables:

@@ -5,13 +5,12 @@ it here is its use. Parameters that a framework passes (``version`` for
 ``--version``, a signal handler's ``signum``/``frame``) are in pyproject.toml.
 """
 
-from gradcli import api, cli
+from gradcli import api
 from gradcli.syntax import tree
 
 USED_ELSEWHERE = (
     api.Format.PRETTY,  # chosen by the user: --format pretty
     api.Format.TEXT,  # chosen by the user: --format text
     api.grad,  # public API: gradcli.grad
-    cli.FormatOpt.pretty,  # chosen by the user
     tree.Call.func_span,  # the span of a call's name (the parser tests read it)
 )

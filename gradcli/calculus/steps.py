@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from gradcli.calculus.forward import jacobian
 from gradcli.calculus.reverse import Sweep, gradient
+from gradcli.calculus.vocabulary import Command
 from gradcli.ir.nodes import (
     Add,
     Apply,
@@ -148,15 +149,16 @@ def jacobian_steps(f: Expr, x: Var) -> list[Step]:
 
 @dataclass(frozen=True)
 class Derivation:
-    """The steps for one result: ``kind`` is ``grad`` (∂f/∂u) or ``jacobian`` (∂u/∂x)."""
+    """The steps for one result: ``kind`` is ``Command.GRAD`` (∂f/∂u) or
+    ``Command.JACOBIAN`` (∂u/∂x)."""
 
     wrt: str
-    kind: str
+    kind: Command
     steps: list[Step]
 
 
 def derivation_steps(
-    command: str,
+    command: Command | str,
     f: Expr,
     wrt: list[Var],
     results: list[Expr] | None = None,
@@ -166,18 +168,19 @@ def derivation_steps(
     Jacobian steps (forward mode) otherwise; a Hessian adds the Jacobian of the
     gradient. A last step names what turns that into the printed result: the
     symmetric part for a symmetric variable, the transpose for the other layout."""
+    command = Command(command)
     out = []
     for x in wrt:
         if f.is_scalar:
-            out.append(Derivation(x.name, "grad", gradient_steps(f, x)))
+            out.append(Derivation(x.name, Command.GRAD, gradient_steps(f, x)))
         else:
-            out.append(Derivation(x.name, "jacobian", jacobian_steps(f, x)))
-        if command == "hessian" and f.is_scalar and out[-1].steps:
+            out.append(Derivation(x.name, Command.JACOBIAN, jacobian_steps(f, x)))
+        if command is Command.HESSIAN and f.is_scalar and out[-1].steps:
             g = out[-1].steps[-1].value
-            out.append(Derivation(x.name, "jacobian", jacobian_steps(g, x)))
+            out.append(Derivation(x.name, Command.JACOBIAN, jacobian_steps(g, x)))
     if results is None:
         return out
-    if len(results) == len(out) or (command == "hessian" and len(results) == 1):
+    if len(results) == len(out) or (command is Command.HESSIAN and len(results) == 1):
         _finish(out, wrt, results, denominator)
     return out
 
@@ -197,7 +200,7 @@ def _finish(out: list[Derivation], wrt: list[Var], results: list[Expr], denomina
         if not d.steps or d.steps[-1].value == result:
             continue
         x = next((v for v in wrt if v.name == d.wrt), None)
-        if x is not None and x.symmetric and d.kind == "grad":
+        if x is not None and x.symmetric and d.kind is Command.GRAD:
             d.steps.append(Step(x, result, SYMMETRIC))
         elif denominator:
             d.steps.append(Step(d.steps[-1].target, result, DENOMINATOR))

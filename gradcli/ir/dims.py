@@ -98,6 +98,17 @@ class Shape:
 SCALAR = Shape(ONE, ONE)
 
 
+def shape_words(shape: Shape) -> str:
+    """A shape as a message says it: ``a vector of size n``, ``a matrix of size n×m``."""
+    if shape.is_scalar:
+        return "a scalar"
+    if shape.is_vector:
+        return f"a vector of size {shape.rows}"
+    if shape.is_row:
+        return f"a row vector of size {shape.cols}"
+    return f"a matrix of size {shape.rows}×{shape.cols}"
+
+
 def vector(n: Dim) -> Shape:
     return Shape(n, ONE)
 

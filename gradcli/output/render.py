@@ -12,11 +12,13 @@ import keyword
 import math
 from typing import TYPE_CHECKING, Any
 
-from gradcli.api import Derivation, Format, Result
+from gradcli.api import Derivation, Result
+from gradcli.calculus.vocabulary import Command
 from gradcli.errors import OptionError
 from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Var
 from gradcli.numeric.check import CheckResult
+from gradcli.output.formats import Format
 from gradcli.output.steps import steps_latex, steps_text
 from gradcli.printers import to_latex, to_numpy, to_text
 from gradcli.printers.latex import latex_name
@@ -123,20 +125,20 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False)
 
 
-def latex_label(command: str, wrt: str) -> str:
+def latex_label(command: Command, wrt: str) -> str:
     r"""``\nabla_{x} f``, ``\frac{\partial f}{\partial X}``, ``\nabla^{2}_{x} f``."""
     names = [latex_name(w) for w in wrt.split(",")]
     var = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
-    if command == "grad":
+    if command is Command.GRAD:
         return rf"\nabla_{{{var}}} f"
-    if command == "hessian":
+    if command is Command.HESSIAN:
         return rf"\nabla^{{2}}_{{{var}}} f"
     return rf"\frac{{\partial f}}{{\partial {var}}}"
 
 
 def display_latex(d: Derivation) -> str:
     r"""One display line per result: ``\[ \nabla_{x} f = ... \]``."""
-    return "\n".join(rf"\[ {latex_label(d.command.value, r.wrt)} = {r.latex} \]" for r in d.results)
+    return "\n".join(rf"\[ {latex_label(d.command, r.wrt)} = {r.latex} \]" for r in d.results)
 
 
 def render(d: Derivation, fmt: Format, display: bool = False) -> str:
@@ -195,7 +197,7 @@ def numpy_function(d: Derivation, name: str) -> str:
     named, where = name_shared(bodies + [e for _, e in grams], taken | {v.name for v, _ in grams})
     bodies = named[: len(bodies)]
     where += [(z, e) for (z, _), e in zip(grams, named[len(bodies) :], strict=True)]
-    what = {"grad": "Gradient", "jacobian": "Jacobian", "hessian": "Hessian"}[d.command.value]
+    what = d.command.noun[0].upper() + d.command.noun[1:]
     wrt = ", ".join(r.wrt for r in d.results)
     lines = [
         "import numpy as np",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from gradcli.calculus.steps import Derivation, Step
+from gradcli.calculus.vocabulary import Command
 from gradcli.ir.nodes import Expr
 from gradcli.printers import to_latex, to_text
 
@@ -28,7 +29,7 @@ def _label(
     d: Derivation, step: Step, show: Callable[[Expr], str], frac: Callable[[str, str], str]
 ) -> str:
     target = show(step.target)
-    if d.kind == "grad":
+    if d.kind is Command.GRAD:
         return frac("f", d.wrt if target == d.wrt else f"({target})")
     return frac(f"({target})", d.wrt)
 

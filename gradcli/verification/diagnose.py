@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from gradcli.calculus.vocabulary import Command
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Add, Expr, Var, walk
 from gradcli.numeric.check import CheckResult
@@ -75,7 +76,7 @@ def _missing_term(claim: Array, true: Array, terms: list[tuple[Expr, Array]]) ->
 
 
 def diagnose(
-    command: str,
+    command: Command | str,
     f: Expr,
     claim: Expr,
     true: Expr,
@@ -94,7 +95,7 @@ def diagnose(
         c, t = value(claim, check.point), value(true, check.point)
     except (KeyError, ValueError):
         return None
-    jac = command == "jacobian"
+    jac = Command(command) is Command.JACOBIAN
     terms = [(term, value(term, check.point)) for term in _terms(true)]
     found = _factor(c, t) or _transposed(c, t, jac) or _missing_term(c, t, terms)
     return found or _symmetric_only(claim, true, check.point, variables, value)

@@ -18,19 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from gradcli.api import (
-    Derivation,
-    Names,
-    Result,
-    _dim_code,
-    _names,
-    _resolve_wrt,
-    declarations,
-    shape_words,
-)
+from gradcli.api import Derivation, Names, Result, declarations
+from gradcli.api import dim_code as _dim_code
+from gradcli.api import resolve_wrt as _resolve_wrt
+from gradcli.api import split_names as _names
 from gradcli.calculus.drivers import Command, Layout, derivative_results
 from gradcli.errors import GradcliError, OptionError
 from gradcli.ir import build as B
+from gradcli.ir.dims import shape_words
 from gradcli.ir.nodes import Expr, Var, free_vars
 from gradcli.numeric.check import CheckResult, Mode, check_derivative, check_values
 from gradcli.numeric.evaluate import evaluate
