@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import keyword
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gradcli.api import Derivation, Result
@@ -141,17 +142,31 @@ def display_latex(d: Derivation) -> str:
     return "\n".join(rf"\[ {latex_label(d.command, r.wrt)} = {r.latex} \]" for r in d.results)
 
 
+def _text(d: Derivation, display: bool) -> str:
+    return "\n".join([*steps_text(d.steps), d.text])
+
+
+def _latex(d: Derivation, display: bool) -> str:
+    body = display_latex(d) if display else d.latex
+    return (steps_latex(d.steps) + "\n" if d.steps else "") + body
+
+
+# The line formats, one renderer each; ``pretty`` draws on a console instead
+# (``gradcli.output.pretty.show``). A new format is an entry here.
+RENDERERS: dict[Format, Callable[[Derivation, bool], str]] = {
+    Format.TEXT: _text,
+    Format.LATEX: _latex,
+    Format.NUMPY: lambda d, display: d.numpy,
+    Format.JSON: lambda d, display: to_json(d),
+}
+
+
 def render(d: Derivation, fmt: Format, display: bool = False) -> str:
     r"""Standard output for a line format (not ``pretty``); steps, if any, come first.
     With ``display``, LaTeX results are whole ``\[ ... = ... \]`` lines."""
-    if fmt is Format.JSON:
-        return to_json(d)
-    if fmt is Format.LATEX:
-        body = display_latex(d) if display else d.latex
-        return (steps_latex(d.steps) + "\n" if d.steps else "") + body
-    if fmt is Format.NUMPY:
-        return d.numpy
-    return "\n".join([*steps_text(d.steps), d.text])
+    if fmt not in RENDERERS:
+        raise ValueError(f"{fmt.value} is not a line format; output.pretty.show draws it")
+    return RENDERERS[fmt](d, display)
 
 
 def render_verdict(v: Verdict, fmt: Format) -> str:
