@@ -6,6 +6,9 @@ terms (``u + u = 2 u``) and like factors (``t t^-1 = 1``), drop zeros and
 identities, and push transposes down to the leaves (``(A B)^T = B^T A^T``).
 Textbook-shaped rewrites (factoring, recognising ``sigmoid``) live in
 ``gradcli.simplify``.
+
+Over 500 lines on purpose: one constructor per node type, each with the
+identities it applies, and ``rebuild`` needs all of them in one table.
 """
 
 from __future__ import annotations

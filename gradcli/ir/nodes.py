@@ -11,6 +11,9 @@ simplify anything.
 Sums, Hadamard products and the scalar factors of a product are commutative:
 they compare as multisets, so ``a + b == b + a``, while their printed order is
 the order in which they were built.
+
+Over 500 lines on purpose: every node class is here, each a few lines, so the
+whole IR reads in one place; the walkers at the end need all of them.
 """
 
 from __future__ import annotations
