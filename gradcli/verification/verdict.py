@@ -38,7 +38,8 @@ from gradcli.verification.diagnose import diagnose, sizes_for
 
 COUNTEREXAMPLE_SIZE = 4  # small dimensions, so a counterexample can be read
 
-_MODE = {Command.GRAD: Mode.GRAD, Command.JACOBIAN: Mode.JACOBIAN, Command.HESSIAN: Mode.HESSIAN}
+# The check's Mode names the same three derivatives as Command, by value.
+_MODE = {c: Mode(c.value) for c in Command}
 
 
 @dataclass
