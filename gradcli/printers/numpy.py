@@ -128,13 +128,13 @@ def _wrap(code: str, prec: Prec, min_prec: Prec = Prec.POWER) -> str:
     return code if prec >= min_prec else f"({code})"
 
 
-
 class UnsizedError(ValueError):
     """No code gives the size of ``dim``: no variable has it (``eye`` alone, say)."""
 
     def __init__(self, dim: Dim) -> None:
         super().__init__(f"no code for the size of dimension {dim}; pass it in dim_code")
         self.dim = dim
+
 
 class NumpyPrinter(Printer):
     """NumPy code: ``2 * B.T @ (B @ x - b)``, ``np.trace(A)``, ``np.outer(x, y)``."""
