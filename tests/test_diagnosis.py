@@ -516,3 +516,13 @@ def test_symmetrised_claim_for_a_symmetric_variable_is_correct(case: Case) -> No
     for seed in (0, 1, 2):
         v = verify(symmetrised, case.of, case.wrt, seed=seed, **case.options)
         assert v.correct, v.reason
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: the claim typing (syntax/typecheck.py shape_text) writes a matrix as "
+    "'n×n', not 'a matrix of size n×n' as ir.dims.shape_words does",
+)
+def test_wrong_shape_message_uses_one_phrasing() -> None:
+    v = Case("x^T A", "x^T A x", "x", "hessian").verify(0)
+    assert "expected a matrix of size n×n, the claim is a row vector of size n" in v.reason
