@@ -17,24 +17,25 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from gradcli.calculus.drivers import Command, Layout, Target, derivative_results
-from gradcli.errors import GradcliError, LimitError, NoRuleError, OptionError, ShapeError, Span
+from gradcli.errors import GradcliError, LimitError, OptionError, ShapeError, Span
 
 if TYPE_CHECKING:
     from gradcli.calculus.steps import Derivation as StepsFor
     from gradcli.numeric.expand import Expanded
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape, shape_words
-from gradcli.ir.nodes import Expr, Var, free_vars, size
+from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size
 from gradcli.numeric.check import CheckResult, Mode, check_derivative
 from gradcli.output.formats import Format as Format  # re-exported: gradcli.api.Format
 from gradcli.printers import to_latex, to_numpy, to_text, to_unicode
-from gradcli.printers.numpy import UnsizedError, python_name
+from gradcli.printers.numpy import free_sizes, python_name
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
-from gradcli.syntax.typecheck import IDENT, Declarations, typecheck
+from gradcli.syntax.typecheck import IDENT, Declarations, Typed, typecheck
 
 Names = str | Iterable[str] | None
 MAX_RESULT_NODES = 20_000
+LONG_PLAIN = 2_000  # parts, written out without names: always named
 
 
 @dataclass
@@ -70,7 +71,10 @@ class Result:
         makes it markedly shorter; otherwise the result and no names."""
         taken = {v.name for v in free_vars(self.expr)}
         (body,), where = name_shared([self.expr], taken)
-        if where and worth_sharing(to_text(self.expr), _where_form(body, where, to_text)):
+        if where and (
+            tree_size(self.expr, LONG_PLAIN) > LONG_PLAIN  # never print it all out
+            or worth_sharing(to_text(self.expr), _where_form(body, where, to_text))
+        ):
             return body, where
         return self.expr, []
 
@@ -92,15 +96,7 @@ class Result:
 
     @property
     def numpy(self) -> str:
-        """NumPy code; a ``NoRuleError`` when a size is fixed by no variable."""
-        try:
-            code = to_numpy(self.expr, self.dim_code)
-        except UnsizedError as err:
-            raise NoRuleError(
-                f"no NumPy code for this result: no variable fixes the size {err.dim}",
-                hint="use --format text or latex, or write the expression so that a"
-                " variable has that size",
-            ) from None
+        code = to_numpy(self.expr, self.dim_code)
         if self.matrix and self.shape.is_vector:
             return f"np.reshape({code}, (-1, 1))"
         if self.matrix and self.shape.is_scalar:
@@ -184,16 +180,25 @@ def declarations(
 
 def analyse(source: str, decls: Declarations) -> tuple[Expr, dict[str, Var], list[str]]:
     """Parse and type-check ``source``; every error carries the source for its caret."""
-    try:
-        tree = parse(source)
-        typed = typecheck(tree, source, decls)
-    except GradcliError as err:
-        raise err.with_source(source) from None
+    typed = analyse_typed(source, decls)
     return typed.expr, typed.variables, typed.notes
 
 
+def analyse_typed(source: str, decls: Declarations) -> Typed:
+    """``analyse``, with the names the expression defines with ``where``."""
+    try:
+        tree = parse(source)
+        return typecheck(tree, source, decls)
+    except GradcliError as err:
+        raise err.with_source(source) from None
+
+
 def resolve_wrt(
-    wrt: Names, variables: dict[str, Var], source: str, decls: Declarations
+    wrt: Names,
+    variables: dict[str, Var],
+    source: str,
+    decls: Declarations,
+    where_names: frozenset[str] = frozenset(),
 ) -> list[Var]:
     names = split_names(wrt)
     if not names:
@@ -207,6 +212,11 @@ def resolve_wrt(
     for name in names:
         if not IDENT.match(name):
             raise OptionError(f"--wrt {name!r} is not a variable name")
+        if name in where_names:
+            raise OptionError(
+                f"--wrt {name} names a part defined with where, not a variable; "
+                "differentiate with respect to a variable it is built from"
+            )
         out.append(variables.get(name) or _absent_var(name, variables, decls))
     if len({v.name for v in out}) != len(out):
         raise OptionError("--wrt names a variable twice")
@@ -248,8 +258,9 @@ def derive(
     ``steps=True`` records the worked derivation (``Derivation.steps``)."""
     layout = Layout(layout)
     decls = declarations(scalar, vector, matrix, symmetric)
-    f, variables, notes = analyse(source, decls)
-    wrt_vars = resolve_wrt(wrt, variables, source, decls)
+    typed = analyse_typed(source, decls)
+    f, variables, notes = typed.expr, typed.variables, typed.notes
+    wrt_vars = resolve_wrt(wrt, variables, source, decls, typed.where_names)
     if command in (Command.GRAD, Command.HESSIAN) and not f.is_scalar:
         raise ShapeError(
             f"{command.value} needs a scalar expression, but this one is {shape_words(f.shape)}",
@@ -272,7 +283,7 @@ def derive(
             )
     seed = secrets.randbelow(2**31) if seed is None else seed
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
-    code = dim_code([*variables.values(), *wrt_vars])
+    code = dim_code([*variables.values(), *wrt_vars], [f, *(t.expr for t in targets)])
     as_matrix = command is not Command.GRAD
     results = [Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix) for t in targets]
     if expand is not None:
@@ -325,14 +336,17 @@ def _check(
     return result
 
 
-def dim_code(variables: Sequence[Var]) -> dict[Dim, str]:
-    """For each symbolic dimension, NumPy code giving its size from some variable."""
+def dim_code(variables: Sequence[Var], exprs: Sequence[Expr] = ()) -> dict[Dim, str]:
+    """For each symbolic dimension, NumPy code giving its size from some variable;
+    a dimension of ``exprs`` that no variable has is a free size parameter."""
     code: dict[Dim, str] = {}
     for v in variables:
         for axis, d in enumerate((v.shape.rows, v.shape.cols)):
             if d.size is None and not d.factors and d not in code:
                 code[d] = f"{python_name(v.name)}.shape[{axis}]"
-    return code
+    taken = {python_name(v.name) for v in variables} | {"np", "xp"}
+    free = free_sizes(exprs, taken)
+    return {**code, **{d: c for d, c in free.items() if d not in code}}
 
 
 def grad(expr: str, wrt: Names = None, **options: object) -> Derivation:

@@ -25,6 +25,7 @@ from gradcli import __version__
 from gradcli.calculus.vocabulary import Command, Layout
 from gradcli.errors import GradcliError, LimitError
 from gradcli.output.formats import Format
+from gradcli.process import OutputError, silence_stdout, time_limit, write
 
 app = typer.Typer(
     name="gradcli",
@@ -178,7 +179,7 @@ def _read_expr(expr: str) -> str:
 def _format(fmt: Format | None) -> Format:
     if fmt is not None:
         return fmt
-    return Format.PRETTY if sys.stdout.isatty() else Format.TEXT
+    return Format.PRETTY if sys.stdout is not None and sys.stdout.isatty() else Format.TEXT
 
 
 def _run_derivation(
@@ -196,16 +197,17 @@ def _run_derivation(
         raise _bad("--function goes with --format numpy")
     if display and fmt is not Format.LATEX:
         raise _bad("--display goes with --format latex")
-    d = derive(command, _read_expr(expr), **options)
+    with time_limit():
+        d = derive(command, _read_expr(expr), **options)
     chosen = _format(fmt)
     if function is not None:
         from gradcli.output.render import numpy_function
 
-        typer.echo(numpy_function(d, function))
+        write(numpy_function(d, function))
     elif display:
         from gradcli.output.render import render
 
-        typer.echo(render(d, Format.LATEX, display=True))
+        write(render(d, Format.LATEX, display=True))
     else:
         _emit(d, chosen)
     _finish_check(d, chosen)
@@ -213,16 +215,15 @@ def _run_derivation(
 
 def _emit(d: object, chosen: Format, verdict: object = None) -> None:
     if chosen is Format.PRETTY:
-        from gradcli.output.pretty import show
+        from gradcli.output.pretty import show_on_stdout
 
-        show(d, verdict)  # type: ignore[arg-type]
+        show_on_stdout(d, verdict)  # type: ignore[arg-type]
         return
     from gradcli.output.render import render, render_verdict
+    from gradcli.process import can_encode, json_ascii
 
-    if verdict is not None:
-        typer.echo(render_verdict(verdict, chosen))  # type: ignore[arg-type]
-    else:
-        typer.echo(render(d, chosen))  # type: ignore[arg-type]
+    out = render(d, chosen) if verdict is None else render_verdict(verdict, chosen)  # type: ignore[arg-type]
+    write(json_ascii(out) if chosen is Format.JSON and not can_encode(out) else out)
 
 
 def _finish_check(d: object, chosen: Format) -> None:
@@ -363,18 +364,19 @@ def verify(
     if jacobian and hessian:
         raise _bad("choose one of --jacobian and --hessian")
     command = Command.JACOBIAN if jacobian else Command.HESSIAN if hessian else Command.GRAD
-    v = run_verify(
-        _read_expr(claim),
-        of,
-        wrt,
-        command=command,
-        scalar=scalar,
-        vector=vector,
-        matrix=matrix,
-        symmetric=symmetric,
-        layout=layout,
-        seed=seed,
-    )
+    with time_limit():
+        v = run_verify(
+            _read_expr(claim),
+            of,
+            wrt,
+            command=command,
+            scalar=scalar,
+            vector=vector,
+            matrix=matrix,
+            symmetric=symmetric,
+            layout=layout,
+            seed=seed,
+        )
     _emit(v.derivation, _format(fmt), v)
     if not v.correct:
         raise typer.Exit(1)
@@ -469,27 +471,6 @@ def _click_error(err: Exception, args: list[str]) -> None:
         _fail(2, message + (f"\nhint: {hint}" if hint else ""))
 
 
-TIME_LIMIT = 60.0
-
-
-def _set_time_limit() -> None:
-    """Stop with a clear message after GRADCLI_TIMEOUT seconds (default 60), never hang."""
-    try:
-        seconds = float(os.environ.get("GRADCLI_TIMEOUT", TIME_LIMIT))
-    except ValueError:
-        seconds = TIME_LIMIT
-    if seconds <= 0 or not hasattr(signal, "SIGALRM"):
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise LimitError(
-            f"gave up after {seconds:g} s (the time limit; set GRADCLI_TIMEOUT to change it)"
-        )
-
-    signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-
-
 def _fail(code: int, message: str) -> NoReturn:
     _err(message)
     sys.exit(code)
@@ -511,9 +492,30 @@ def main(argv: list[str] | None = None) -> None:
             signal.setitimer(signal.ITIMER_REAL, 0)
     if argv is not None:
         sys.exit(code)
-    sys.stdout.flush()
-    sys.stderr.flush()
+    code = _flush(code)
     os._exit(code)
+
+
+def _flush(code: int) -> int:
+    """Flush both streams before ``os._exit``; a write that fails only now still counts."""
+    from gradcli.process import output_error
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError) as err:
+            if stream is sys.stdout and code == 0:
+                return _output_failed(output_error(err))
+    return code
+
+
+def _output_failed(err: OutputError) -> int:
+    """Quiet for a reader that went away; one line for any other write failure."""
+    silence_stdout()
+    if err.message:
+        _err(f"error: {err.message}")
+    return err.code
 
 
 def _run(args: list[str]) -> None:
@@ -522,9 +524,10 @@ def _run(args: list[str]) -> None:
     dash = _dash_expression(args, command)
     if dash is not None:
         _fail(2, f"usage error: {args[dash]!r} is not an option\nhint: {_dash_hint(args, dash)}")
-    _set_time_limit()
     try:
         rc = command.main(args=args, prog_name="gradcli", standalone_mode=False)
+    except OutputError as err:
+        sys.exit(_output_failed(err))
     except GradcliError as err:
         _fail(2, err.render())
     except (RecursionError, MemoryError) as err:

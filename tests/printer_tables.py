@@ -146,7 +146,10 @@ GOLDEN: list[tuple[str, Expr, str, str]] = [
     ("entry_power", power(entry(mul(A, X), 1, 0), 2), "(A X)[2,1]^2", "(A X)[2,1]²"),
     ("block_col", block([[mul(transpose(x), y)], [t]]), "[x^T y, t]", "[xᵀ y, t]"),
     ("block_mat", block([[s, t], [t, const(2)]]), "[[s, t], [t, 2]]", "[[s, t], [t, 2]]"),
-    ("names", mul(_scal("alpha"), mat("W1"), _vec("x_2")), "alpha W1 x_2", "α W₁ x₂"),
+    ("names", mul(_scal("alpha"), mat("W_1"), _vec("x_2")), "alpha W_1 x_2", "α W₁ x₂"),
+    # Digits glued to a name are part of it, so x1 and x_1 never look alike.
+    ("glued_digits", mul(_scal("x1"), _scal("x_1"), _vec("x")), "x1 x_1 x", "x1 x₁ x"),
+    ("empty_part", mul(_scal("x_"), _scal("x__1"), _vec("x")), "x_ x__1 x", "x_ x__1 x"),
 ]
 
 
@@ -174,11 +177,14 @@ LATEX_GOLDEN: list[tuple[str, Expr, str]] = [
     ("ones_alone", ones(x.shape), r"\mathbf{1}"),
     (
         "names",
-        mul(_scal("alpha"), transpose(_vec("lam")), mat("W1"), _vec("x_i")),
+        mul(_scal("alpha"), transpose(_vec("lam")), mat("W_1"), _vec("x_i")),
         r"\alpha \mathit{lam}^{\top} W_{1} x_{i}",
     ),
+    ("glued_digits", mul(_scal("x1"), _scal("x_1"), _vec("x")), r"\mathit{x1} x_{1} x"),
+    ("empty_part", mul(_scal("x_"), _scal("x__1"), _vec("x")), r"\mathit{x\_} \mathit{x\_\_1} x"),
+    ("double_subscript", mul(_scal("x_1_2"), _vec("x_12")), r"x_{1,2} x_{12}"),
     ("tiny", mul(2.5e-8, x), r"2.5 \cdot 10^{-8} x"),
-    ("entry", entry(mat("W1"), 0, 1), r"\left(W_{1}\right)_{1,2}"),
+    ("entry", entry(mat("W_1"), 0, 1), r"\left(W_{1}\right)_{1,2}"),
     ("block", block([[s, t], [t, s]]), r"\begin{bmatrix} s & t \\ t & s \end{bmatrix}"),
     ("vec", vec(A), r"\operatorname{vec}\left(A\right)"),
     ("power", mul(0.5, power(x, -0.5)), r"0.5 x^{\odot -0.5}"),

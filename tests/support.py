@@ -15,7 +15,7 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +44,10 @@ class Run:
         """Standard output, then standard error, as a terminal shows them."""
         return self.out + self.err
 
+    def __iter__(self) -> Iterator[Any]:
+        """``code, out, err = run(...)``."""
+        return iter((self.code, self.out, self.err))
+
 
 def exit_status(code: object) -> int:
     """The process exit status ``sys.exit(code)`` gives."""
@@ -70,6 +74,11 @@ def run(capsys: pytest.CaptureFixture[str], *args: str, checked: bool = True) ->
     if checked:
         assert_well_behaved(r)
     return r
+
+
+def run_raw(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
+    """Like ``run``, without asserting the invariants (for tests about broken ones)."""
+    return run(capsys, *args, checked=False)
 
 
 def invoke(argv: list[str], stdin: str | None = None) -> Run:

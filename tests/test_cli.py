@@ -26,18 +26,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from support import Run, run, subprocess_run
+from support import run, run_raw, subprocess_run
 from typer.testing import CliRunner
 
 import gradcli
 from gradcli.cli import app
 
 # --------------------------------------------------------------------------- helpers
-
-
-def run_raw(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    """Like ``run``, without asserting the invariants (for tests about broken ones)."""
-    return run(capsys, *args, checked=False)
 
 
 def suggested_fix(err: str) -> list[str]:
@@ -566,7 +561,7 @@ def test_errors_in_a_real_process_have_no_traceback() -> None:
 
 SPEC_TOP = {"version", "command", "input", "variables", "results", "check"}
 SPEC_RESULT = {"wrt", "shape", "layout", "text", "latex", "numpy"}
-SPEC_CHECK = {"passed", "max_rel_error", "seed", "dims"}
+SPEC_CHECK = {"passed", "max_rel_error", "seed", "dims", "points", "zero"}
 
 
 def test_json_has_the_spec_keys(capsys: pytest.CaptureFixture[str]) -> None:

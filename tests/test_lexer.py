@@ -151,5 +151,14 @@ def test_malformed_number() -> None:
     assert info.value.span == Span(0, 4)
 
 
-def test_underflow_is_accepted() -> None:
-    assert kinds_and_texts("1e-400") == [(K.NUMBER, "1e-400")]
+@pytest.mark.parametrize("text", ["1e-400", "2.5e-330", "0.1e-323"])
+def test_underflow_to_zero_is_an_error(text: str) -> None:
+    """A number that is 0 as a double would silently drop a term (docs/language.md)."""
+    with pytest.raises(ParseError, match="number too small") as info:
+        tokenize(f"{text} t")
+    assert info.value.span == Span(0, len(text))
+
+
+@pytest.mark.parametrize("text", ["0e-400", "0.000e-999", "1e-300", "5e-324"])
+def test_zero_and_subnormals_are_accepted(text: str) -> None:
+    assert kinds_and_texts(text) == [(K.NUMBER, text)]

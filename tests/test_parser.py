@@ -283,8 +283,7 @@ DEEP: list[str] = [
     "[" * 5000,
     "exp(" * 2000,
     "x^-" * 3000 + "x",
-    "+".join(["a"] * 3000),
-    " ".join(["a"] * 3000),
+    # A flat chain (a+a+...+a) is not a nesting: tests/test_language_words.py.
     "(" * 3000 + "x" + ")" * 3000,
 ]
 
@@ -312,7 +311,11 @@ AT_LIMIT: list[tuple[str, str]] = [
     (_nest("||", "||", MAX_DEPTH), _nest("||", "||", MAX_DEPTH + 1)),
     (_nest("[", "]", MAX_DEPTH), _nest("[", "]", MAX_DEPTH + 1)),
     ("x" + "'" * (MAX_DEPTH - 1), "x" + "'" * MAX_DEPTH),
-    ("+".join(["a"] * MAX_DEPTH), "+".join(["a"] * (MAX_DEPTH + 1))),
+    # A right operand that is itself an operation nests (a flat chain does not).
+    (
+        "a+(" * (MAX_DEPTH // 2 - 1) + "a" + ")" * (MAX_DEPTH // 2 - 1),
+        "a+(" * 101 + "a" + ")" * 101,
+    ),
 ]
 
 

@@ -128,7 +128,8 @@ def test_text_reads_back(expr: Expr, text: str) -> None:
     typecheck = pytest.importorskip("gradcli.syntax.typecheck")
     evaluate = pytest.importorskip("gradcli.numeric.evaluate").evaluate
     parse = pytest.importorskip("gradcli.syntax").parse
-    decls = typecheck.Declarations(scalar={"s", "t", "alpha"}, vector={"x_2"})
+    scalars = {"s", "t", "alpha", "x1", "x_1", "x_", "x__1"}
+    decls = typecheck.Declarations(scalar=scalars, vector={"x_2"})
     typed = typecheck.typecheck(parse(text), text, decls)
     env = _env()
     got = evaluate(typed.expr, env, _bind_sizes(typed.variables, env))
@@ -181,7 +182,8 @@ def _env(seed: int = 0) -> dict[str, Any]:
         r, q = SIZES[M.shape.rows], SIZES[M.shape.cols]
         env[M.name] = rng.normal(size=(r, q)) + (r * np.eye(r) if r == q else 0.0)
     env.update(s=float(rng.uniform(0.5, 2.0)), t=float(rng.uniform(0.5, 2.0)))
-    env.update(alpha=0.7, W1=rng.normal(size=(4, 4)), x_2=rng.uniform(0.5, 2.0, size=4))
+    env.update(alpha=0.7, W_1=rng.normal(size=(4, 4)), x_2=rng.uniform(0.5, 2.0, size=4))
+    env.update(x1=1.5, x_1=0.25, x_=3.0, x__1=-2.0)
     return env
 
 
@@ -308,7 +310,7 @@ def test_numpy_code_evaluates(expr: Expr, ref: Ref) -> None:
         code = to_numpy(expr)
     except ValueError:
         code = to_numpy(expr, {n: "x.shape[0]", m: "z.shape[0]", k: "C.shape[1]"})
-    got = eval(code, {"np": np, "__builtins__": {}}, dict(env))  # our own output
+    got = eval(code, {"np": np, "__builtins__": {}}, dict(env))
     want = ref(V(**env))
     assert np.shape(got) == _expected_shape(expr), code
     assert np.allclose(got, want), code

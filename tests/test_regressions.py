@@ -36,12 +36,19 @@ def test_regression_is_checked_correct(
 
 
 # Command lines that once ended in an internal error (exit 3): (argv, exit status,
-# a line the message must contain).
+# a line the output must contain).
 CLI_CASES = [
-    # no variable fixes the size of eye, so no NumPy code exists: a clean refusal
-    (["jacobian", "--wrt", "x", "-f", "json", "--", "eye"], 2, "no variable fixes the size n"),
-    (["jacobian", "--wrt", "x", "-f", "numpy", "--", "eye"], 2, "no variable fixes the size n"),
-    # the text form needs no size: it still prints
+    # no variable fixes the size n of eye: the NumPy code takes it as a parameter
+    (
+        ["jacobian", "--wrt", "x", "-f", "json", "--seed", "0", "--", "eye"],
+        0,
+        "(n * n, x.shape[0])",
+    ),
+    (
+        ["jacobian", "--wrt", "x", "-f", "numpy", "--seed", "0", "--", "eye"],
+        0,
+        "(n * n, x.shape[0])",
+    ),
     (["jacobian", "--wrt", "x", "-f", "text", "--seed", "0", "--", "eye"], 0, "0 ones ones^T"),
 ]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 from functools import lru_cache
 
 from gradcli.ir.dims import ONE, SCALAR, Shape
@@ -45,12 +46,13 @@ from gradcli.ir.nodes import (
     Var,
     Vec,
 )
+from gradcli.ir.numbers import ConstantRangeError, exact, exact_power
 
-Number = float | int
+Number = float | int | Fraction
 
 
-def const(v: float) -> Const:
-    return Const(float(v))
+def const(v: Number) -> Const:
+    return Const(exact(v))
 
 
 def zeros(shape: Shape) -> Expr:
@@ -87,7 +89,7 @@ def is_ones(e: Expr) -> bool:
 # ----------------------------------------------------------------- sums
 
 
-def split_coeff(e: Expr) -> tuple[float, Expr]:
+def split_coeff(e: Expr) -> tuple[Fraction | float, Expr]:
     """``e = c * rest`` with the numeric coefficient pulled out."""
     if isinstance(e, Mul) and e.coeff != 1.0:
         return e.coeff, mul(*e.factors)
@@ -95,7 +97,7 @@ def split_coeff(e: Expr) -> tuple[float, Expr]:
         return e.value.value, Fill(Const(1.0), e.fill_shape)
     if isinstance(e, Const):
         return e.value, Const(1.0)
-    return 1.0, e
+    return Fraction(1), e
 
 
 def add(*terms: Expr) -> Expr:
@@ -103,13 +105,13 @@ def add(*terms: Expr) -> Expr:
     if not terms:
         raise ValueError("add of nothing")
     shape = terms[0].shape
-    collected: dict[Expr, float] = {}
+    collected: dict[Expr, Fraction | float] = {}
     for t in _flatten(terms, Add):
         if is_zero(t):
             continue
         c, base = split_coeff(t)
-        collected[base] = collected.get(base, 0.0) + c
-    out = [scale(c, base) for base, c in collected.items() if c != 0.0]
+        collected[base] = collected.get(base, Fraction(0)) + c
+    out = [scale(c, base) for base, c in collected.items() if c != 0]
     if not out:
         return zeros(shape)
     if len(out) == 1:
@@ -125,7 +127,7 @@ def neg(a: Expr) -> Expr:
     return mul(-1.0, a)
 
 
-def scale(c: float, e: Expr) -> Expr:
+def scale(c: Fraction | float, e: Expr) -> Expr:
     if c == 1.0:
         return e
     return mul(c, e)
@@ -146,12 +148,12 @@ def _flatten(items: Iterable[Expr], cls: type) -> list[Expr]:
 
 def mul(*args: Expr | Number) -> Expr:
     """Product: scaling by scalars, matrix product of the rest in order."""
-    coeff = 1.0
+    coeff: Fraction | float = Fraction(1)
     scalars: list[Expr] = []
     chain: list[Expr] = []
     for a in args:
-        if isinstance(a, (int, float)):
-            coeff *= float(a)
+        if isinstance(a, (int, float, Fraction)):
+            coeff *= exact(a)
         elif isinstance(a, Const):
             coeff *= a.value
         elif isinstance(a, Mul):
@@ -171,7 +173,7 @@ def mul(*args: Expr | Number) -> Expr:
     return _assemble(coeff, scalars, chain)
 
 
-def _assemble(coeff: float, scalars: list[Expr], chain: list[Expr]) -> Expr:
+def _assemble(coeff: Fraction | float, scalars: list[Expr], chain: list[Expr]) -> Expr:
     chain = _cancel_inverses([f for f in chain if not isinstance(f, Identity)] or chain[:1])
     shape = Mul(1.0, tuple(chain)).shape if chain else SCALAR
     if coeff == 0.0 or any(is_zero(f) for f in scalars + chain):
@@ -214,6 +216,11 @@ def _matrix_power(f: Expr) -> tuple[Expr, int]:
     return f, 1
 
 
+def matrix_exponent(e: Expr) -> int:
+    """``k`` when ``e`` is a matrix power ``base^k`` (an inverse is ``-1``), else 1."""
+    return _matrix_power(e)[1] if not e.is_scalar else 1
+
+
 def _power_of(base: Expr, k: int) -> Expr:
     if k == 1:
         return base
@@ -228,13 +235,13 @@ def _base_exp(e: Expr) -> tuple[Expr, float]:
     return e, 1.0
 
 
-def _combine_powers(factors: list[Expr]) -> tuple[list[Expr], float]:
+def _combine_powers(factors: list[Expr]) -> tuple[list[Expr], Fraction | float]:
     """Collect equal bases: ``t t = t^2``, ``t t^-1 = 1``; constants folded out."""
     exps: dict[Expr, float] = {}
     for f in factors:
         b, p = _base_exp(f)
         exps[b] = exps.get(b, 0.0) + p
-    coeff = 1.0
+    coeff: Fraction | float = Fraction(1)
     out: list[Expr] = []
     for b, p in exps.items():
         if p == 0.0:
@@ -254,7 +261,7 @@ def hadamard(*args: Expr) -> Expr:
     shape = next((a.shape for a in args if not a.is_scalar), SCALAR)
     if shape.is_scalar:
         return mul(*args)
-    outer: list[Expr | float] = []
+    outer: list[Expr | Fraction | float] = []
     inner: list[Expr] = []
     for a in _flatten(args, Hadamard):
         if a.is_scalar:
@@ -302,23 +309,30 @@ def power(b: Expr, p: float) -> Expr:
     if p.is_integer() and isinstance(b, Hadamard):
         return hadamard(*(power(f, p) for f in b.factors))
     if p.is_integer() and isinstance(b, Mul) and b.is_scalar and not b.chain:
-        return mul(b.coeff**p, *(power(f, p) for f in b.factors))
+        return mul(exact_power(b.coeff, int(p)), *(power(f, p) for f in b.factors))
     if p.is_integer() and isinstance(b, Mul) and not b.is_scalar and (b.coeff != 1.0 or b.scalars):
         inner = mul(*b.chain)
-        return mul(b.coeff**p, *(power(f, p) for f in b.scalars), power(inner, p))
+        scale = exact_power(b.coeff, int(p))
+        return mul(scale, *(power(f, p) for f in b.scalars), power(inner, p))
     if isinstance(b, Apply) and b.func == "sqrt" and p == 2.0:
         return b.arg
     return Power(b, p)
 
 
-def _const_power(v: float, p: float) -> Expr:
+def _const_power(v: Fraction | float, p: float) -> Expr:
+    """``v^p``: exact for an integer ``p``; otherwise the nearest double, or
+    left unfolded where that is not a real number (``(-8)^(1/3)``, ``0^-0.5``)."""
+    if p.is_integer():
+        if v == 0 and p < 0:
+            return Power(Const(v), p)
+        return Const(exact_power(v, int(p)))
     try:
-        r = v**p
+        r = float(v) ** p
     except (OverflowError, ZeroDivisionError):
         return Power(Const(v), p)
     if isinstance(r, complex) or not math.isfinite(r):
         return Power(Const(v), p)
-    return Const(float(r))
+    return Const(exact(r))
 
 
 def matpow(b: Expr, k: int) -> Expr:
@@ -406,12 +420,14 @@ _CONST_FUNCS: dict[str, Callable[[float], float]] = {
 def apply(func: str, arg: Expr) -> Expr:
     """An element-wise function, with constants folded and inverses cancelled."""
     if isinstance(arg, Const) and func in _CONST_FUNCS:
+        if func == "abs":
+            return Const(-arg.value if arg.value < 0 else arg.value)
         try:
-            v = float(_CONST_FUNCS[func](arg.value))
+            v = float(_CONST_FUNCS[func](float(arg.value)))
             if math.isfinite(v):
                 return Const(v)
-        except (ValueError, OverflowError):
-            pass
+        except (ValueError, OverflowError, ConstantRangeError):
+            pass  # outside the function's domain, or not a double: left unfolded
     if isinstance(arg, Fill):
         return fill(apply(func, arg.value), arg.fill_shape)
     if func == "log" and isinstance(arg, Apply) and arg.func == "exp":

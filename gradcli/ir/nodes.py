@@ -21,6 +21,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from fractions import Fraction
 from operator import attrgetter
 from typing import Any, TypeVar, cast
 
@@ -30,6 +31,7 @@ else:  # pragma: no cover
     from typing_extensions import dataclass_transform
 
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
+from gradcli.ir.numbers import exact
 
 
 class IRShapeError(Exception):
@@ -163,7 +165,13 @@ class Var(Expr):
 
 @_node
 class Const(Expr):
-    value: float
+    """A number, held exactly (``gradcli.ir.numbers``)."""
+
+    value: Fraction | float  # held as a Fraction (converted on construction)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", exact(self.value))
+        super().__post_init__()
 
     def ident(self) -> tuple[Any, ...]:
         return (self.value,)
@@ -216,8 +224,12 @@ class Mul(Expr):
     product may itself be a scalar (``x^T A x``).
     """
 
-    coeff: float
+    coeff: Fraction | float  # held as a Fraction (converted on construction)
     factors: tuple[Expr, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "coeff", exact(self.coeff))
+        super().__post_init__()
 
     @property
     def scalars(self) -> tuple[Expr, ...]:
@@ -518,3 +530,14 @@ def depends_on(expr: Expr, names: set[str]) -> bool:
 def size(expr: Expr) -> int:
     """The number of nodes, counting shared subtrees once."""
     return len(walk(expr))
+
+
+def tree_size(expr: Expr, cap: int | None = None) -> int:
+    """The number of nodes with every shared subtree counted each time it
+    occurs: the size of the expression written out without ``where`` names.
+    Linear in ``size(expr)``; with ``cap``, any count above it is ``cap + 1``."""
+    counts: dict[int, int] = {}
+    for node in walk(expr):  # children before parents
+        total = 1 + sum(counts[id(k)] for k in node.children())
+        counts[id(node)] = total if cap is None else min(total, cap + 1)
+    return counts[id(expr)]

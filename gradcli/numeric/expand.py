@@ -8,7 +8,8 @@ IR is evaluated over them. SymPy is imported only here, on this path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from gradcli.errors import LimitError, NoRuleError
@@ -39,6 +40,7 @@ from gradcli.ir.nodes import (
     Transpose,
     Var,
     Vec,
+    free_vars,
     walk,
 )
 
@@ -54,6 +56,7 @@ class Expanded:
     n: int
     entries: list[list[Any]]
     text_rows: list[list[str]]
+    latex_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -65,7 +68,10 @@ class Expanded:
     def latex(self) -> str:
         import sympy
 
-        body = r" \\ ".join(" & ".join(sympy.latex(e) for e in row) for row in self.entries)
+        names = {sympy.Symbol(k): v for k, v in self.latex_names.items()}
+        body = r" \\ ".join(
+            " & ".join(sympy.latex(e, symbol_names=names) for e in row) for row in self.entries
+        )
         return r"\begin{bmatrix} " + body + r" \end{bmatrix}"
 
 
@@ -96,28 +102,60 @@ def check_size(expr: Expr, n: int) -> None:
             )
 
 
-def _symbols(var: Var, n: int) -> Any:
-    import sympy
-
-    rows, cols = _size(var.shape.rows, n), _size(var.shape.cols, n)
+def _entry_name(var: Var, i: int, j: int, rows: int, cols: int, bracket: bool) -> str:
+    """``x1``, ``A12``, ``A1_12`` (or ``x[1]``, ``A[1,2]`` when names would collide)."""
     if var.is_scalar:
-        return sympy.Matrix([[sympy.Symbol(var.name)]])
-    if var.shape.cols.size == 1:
-        sep = "_" if var.name[-1].isdigit() else ""
-        return sympy.Matrix([[sympy.Symbol(f"{var.name}{sep}{i + 1}")] for i in range(rows)])
-
-    def entry(i: int, j: int) -> Any:
-        if var.symmetric and i > j:
-            i, j = j, i
-        sep = "_" if max(rows, cols) > 9 or var.name[-1].isdigit() else ""
-        return sympy.Symbol(f"{var.name}{i + 1}{sep}{j + 1}")
-
-    return sympy.Matrix(rows, cols, lambda i, j: entry(i, j))
+        return var.name
+    if var.symmetric and i > j:
+        i, j = j, i
+    if bracket:
+        return f"{var.name}[{i + 1}]" if cols == 1 else f"{var.name}[{i + 1},{j + 1}]"
+    if cols == 1:
+        return f"{var.name}{'_' if var.name[-1].isdigit() else ''}{i + 1}"
+    sep = "_" if max(rows, cols) > 9 or var.name[-1].isdigit() else ""
+    return f"{var.name}{i + 1}{sep}{j + 1}"
 
 
-def _number(v: float) -> Any:
+def _entry_names(variables: list[Var], n: int, bracket: bool) -> dict[str, list[list[str]]]:
+    out = {}
+    for v in variables:
+        rows, cols = _size(v.shape.rows, n), _size(v.shape.cols, n)
+        out[v.name] = [
+            [_entry_name(v, i, j, rows, cols, bracket) for j in range(cols)] for i in range(rows)
+        ]
+    return out
+
+
+def entry_names(variables: list[Var], n: int) -> dict[str, list[list[str]]]:
+    """The name of every entry of every variable, distinct for distinct entries.
+
+    Entries are ``x1, x2, ...`` and ``A11, A12, ...``; when that would give
+    two entries (or an entry and a scalar, such as ``x1`` and entry 1 of
+    ``x``) the same name, every entry is written ``x[1]``, ``A[1,2]`` instead,
+    which no variable name can be (a symmetric matrix's ``S12`` and ``S21``
+    are one entry on purpose)."""
+    names = _entry_names(variables, n, bracket=False)
+    owner: dict[str, tuple[str, int, int]] = {}
+    for v in variables:
+        for i, row in enumerate(names[v.name]):
+            for j, name in enumerate(row):
+                key = (v.name, min(i, j), max(i, j)) if v.symmetric else (v.name, i, j)
+                if owner.setdefault(name, key) != key:
+                    return _entry_names(variables, n, bracket=True)
+    return names
+
+
+def _symbols(names: list[list[str]]) -> Any:
     import sympy
 
+    return sympy.Matrix([[sympy.Symbol(name) for name in row] for row in names])
+
+
+def _number(v: Fraction | float) -> Any:
+    import sympy
+
+    if isinstance(v, Fraction):
+        return sympy.Rational(v.numerator, v.denominator)
     return sympy.Integer(int(v)) if float(v).is_integer() else sympy.nsimplify(v, rational=True)
 
 
@@ -145,14 +183,46 @@ def expand(expr: Expr, n: int) -> Expanded:
 
     check_size(expr, n)
     funcs = _funcs()
+    names = entry_names(free_vars(expr), n)
     values: dict[int, Any] = {}
     for node in walk(expr):
+        if isinstance(node, Var):
+            values[id(node)] = _symbols(names[node.name])
+            continue
         args = [values[id(k)] for k in node.children()]
         values[id(node)] = _eval(node, args, n, funcs)
     m = values[id(expr)]
     entries = [[_tidy(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
+    from gradcli.numeric.expand_check import check_expansion
+
+    check_expansion(expr, entries, names, n)
     text = [[_text(e) for e in row] for row in entries]
-    return Expanded(n, entries, text)
+    return Expanded(n, entries, text, latex_entry_names(free_vars(expr), names))
+
+
+def latex_entry_names(variables: list[Var], names: dict[str, list[list[str]]]) -> dict[str, str]:
+    """LaTeX for each entry name: ``x_{1}``, ``A_{1,2}``, a scalar as its own name.
+
+    Distinct entries stay distinct: if a scalar's LaTeX (``x_{1}`` for
+    ``x_1``) is also an entry's, every entry is written ``\\left(x\\right)_{1}``."""
+    from gradcli.printers.latex import latex_name
+
+    def written(v: Var, i: int, j: int, wrap: bool) -> str:
+        base = latex_name(v.name)
+        if wrap or "_" in base:
+            base = f"\\left({base}\\right)"
+        return f"{base}_{{{i + 1}}}" if v.shape.cols.size == 1 else f"{base}_{{{i + 1},{j + 1}}}"
+
+    for wrap in (False, True):
+        out: dict[str, str] = {}
+        for v in variables:
+            for i, row in enumerate(names[v.name]):
+                for j, name in enumerate(row):
+                    shown = latex_name(v.name) if v.is_scalar else written(v, i, j, wrap)
+                    out.setdefault(name, shown)
+        if len(set(out.values())) == len(out):
+            break
+    return out
 
 
 def _tidy(e: Any) -> Any:
@@ -180,8 +250,6 @@ def _eval(node: Expr, args: list[Any], n: int, funcs: dict[str, Callable[[Any], 
     def shape(s: Shape) -> tuple[int, int]:
         return _size(s.rows, n), _size(s.cols, n)
 
-    if isinstance(node, Var):
-        return _symbols(node, n)
     if isinstance(node, Const):
         return sympy.Matrix([[_number(node.value)]])
     if isinstance(node, Identity):

@@ -1,16 +1,29 @@
-"""Random dimensions, points and directions inside an expression's domain.
+"""Random dimensions, points and directions over an expression's whole domain.
 
-The numerical check must not raise false alarms, so points are drawn where the
-expression is defined: positive entries under ``log``, ``sqrt`` and
-non-integer or negative powers, and well-conditioned, positive-determinant
-matrices under ``inv``, ``det`` and ``logdet``. Matrices are not symmetric
-unless declared so, or a missing transpose (``2 A x`` for the gradient of
-``x^T A x``) would go unnoticed.
+Domain knowledge biases where points are drawn; it never excludes a region.
+Three kinds of draw take turns (``Variant``):
+
+- ``DOMAIN``: positive entries under ``log``, ``sqrt`` and non-integer or
+  negative powers; well-conditioned matrices with a positive determinant under
+  ``inv``, ``det`` and ``logdet`` (the safe side, where most functions are
+  defined);
+- ``MIRROR``: the same draws reflected to the other side: the positive
+  variables negated (all entries, or a random half, in turn), one row of each
+  invertible matrix negated (``det < 0``), symmetric invertible matrices made
+  indefinite. ``sqrt(t^2 + 1)`` and ``abs(det(X))`` are defined there, and a
+  claim right only on the safe side is caught;
+- ``FREE``: every entry ``N(0, 1)``, hints ignored.
+
+A point where the expression is not finite is skipped by the check, never
+failed. Matrices are not symmetric unless declared so, or a missing transpose
+(``2 A x`` for the gradient of ``x^T A x``) would go unnoticed.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
+from enum import Enum
 
 import numpy as np
 
@@ -20,6 +33,16 @@ from gradcli.numeric.evaluate import Array, resolve_shape
 
 POSITIVE = "positive"
 INVERTIBLE = "invertible"
+
+
+class Variant(Enum):
+    """Which side of the domain a point is drawn from (module docstring)."""
+
+    DOMAIN = "domain"
+    MIRROR = "mirror"
+    FREE = "free"
+
+
 PROFILES = 5
 MIN_SIZE, MAX_SIZE = 2, 6
 
@@ -38,6 +61,34 @@ def choose_sizes(
     (``n+m``) gets the sum of its parts. Symbols are ordered by name, so the
     result depends only on the symbols and the generator's state.
     """
+    free, sums = _symbols(exprs)
+    values = _distinct(len(free), rng, max_size)
+    if equal:
+        values = [values[0]] * len(free)
+    return _assign(free, sums, values)
+
+
+def size_choices(
+    exprs: Iterable[Expr], rng: np.random.Generator, max_size: int = MAX_SIZE, limit: int = 8
+) -> list[dict[Dim, int]]:
+    """Up to ``limit`` choices of sizes to try in turn: ``choose_sizes``'
+    distinct sizes, the same sizes given to the symbols in other orders (so
+    that each symbol in turn can be the smallest: ``B^T v^T v B`` is
+    invertible only when ``B`` is tall, and a projection's residual is zero
+    when it is square), and last one size for every symbol."""
+    free, sums = _symbols(exprs)
+    values = _distinct(len(free), rng, max_size)
+    out = [_assign(free, sums, values)]
+    orders = list(itertools.permutations(range(len(free))))[1:] if len(free) <= 5 else []
+    for i in rng.permutation(len(orders))[: max(limit - 2, 0)]:
+        out.append(_assign(free, sums, [values[j] for j in orders[int(i)]]))
+    if len(set(values)) > 1:
+        out.append(_assign(free, sums, [values[0]] * len(free)))
+    return out
+
+
+def _symbols(exprs: Iterable[Expr]) -> tuple[list[Dim], dict[Dim, list[Dim]]]:
+    """The free size symbols (by name), and the summed ones with their parts."""
     symbols: set[Dim] = set()
     sums: dict[Dim, list[Dim]] = {}
     for e in exprs:
@@ -46,15 +97,17 @@ def choose_sizes(
                 symbols.update(_atoms(d))
             if isinstance(node, Block):
                 sums.update(_block_sums(node))
-    free = sorted((d for d in symbols if d not in sums), key=lambda d: d.name)
-    choices = list(rng.permutation(np.arange(MIN_SIZE, max_size + 1)))
-    if equal:
-        choices = [choices[0]] * len(free)
-    sizes: dict[Dim, int] = {}
-    for i, d in enumerate(free):
-        sizes[d] = (
-            int(choices[i]) if i < len(choices) else int(rng.integers(MIN_SIZE, max_size + 1))
-        )
+    return sorted((d for d in symbols if d not in sums), key=lambda d: d.name), sums
+
+
+def _distinct(count: int, rng: np.random.Generator, max_size: int) -> list[int]:
+    choices = [int(c) for c in rng.permutation(np.arange(MIN_SIZE, max_size + 1))]
+    extra = [int(rng.integers(MIN_SIZE, max_size + 1)) for _ in range(count - len(choices))]
+    return (choices + extra)[:count]
+
+
+def _assign(free: list[Dim], sums: dict[Dim, list[Dim]], values: list[int]) -> dict[Dim, int]:
+    sizes = dict(zip(free, values, strict=True))
     for total, parts in sums.items():
         sizes[total] = sum(p.resolve(sizes) for p in parts)
     return sizes
@@ -124,6 +177,8 @@ def sample_point(
     rng: np.random.Generator,
     hints: Mapping[str, set[str]],
     profile: int,
+    variant: Variant = Variant.DOMAIN,
+    turn: int = 0,
 ) -> dict[str, Array]:
     """A random value (a 2-D array of the variable's shape) for each variable.
 
@@ -141,12 +196,59 @@ def sample_point(
 
     Symmetric variables are symmetrised, and made positive definite
     (``B B^T / n + I``) when ``"invertible"``.
+
+    ``variant`` reflects or frees the draw (module docstring); ``turn`` counts
+    the draws of that variant, so that the reflections take turns: the k-th
+    hinted variable (by name) is negated whole when ``(turn + k) % 3 == 0``,
+    in a random half of its entries when it is 1, and left as drawn when 2.
     """
     point: dict[str, Array] = {}
-    for v in vars:
+    for k, v in enumerate(vars):
         rows, cols = resolve_shape(v.shape, sizes)
-        point[v.name] = _draw(v, rows, cols, rng, hints.get(v.name, set()), profile)
+        labels = hints.get(v.name, set())
+        if variant is Variant.FREE:
+            point[v.name] = _free(v, rows, cols, rng, profile)
+            continue
+        value = _draw(v, rows, cols, rng, labels, profile)
+        if variant is Variant.MIRROR:
+            value = _mirror(v, value, labels, rng, (turn + k) % 3)
+        point[v.name] = value
     return point
+
+
+def _free(v: Var, rows: int, cols: int, rng: np.random.Generator, profile: int) -> Array:
+    a = (1.0 if profile == 0 else 0.5) * rng.standard_normal((rows, cols))
+    return (a + a.T) / 2.0 if v.symmetric and rows == cols else a
+
+
+def _mirror(v: Var, value: Array, labels: set[str], rng: np.random.Generator, mode: int) -> Array:
+    """``value`` reflected to the other side of the domain (``sample_point``)."""
+    if mode == 2 or not labels:
+        return value
+    rows, cols = value.shape
+    square = rows == cols and rows > 1
+    if square and INVERTIBLE in labels:
+        if v.symmetric:
+            return _indefinite(rows, rng, mode)
+        out = value.copy()
+        out[0, :] = -out[0, :]  # det changes sign, the conditioning does not
+        return out
+    if mode == 0:
+        return -value
+    signs = np.where(rng.uniform(size=value.shape) < 0.5, -1.0, 1.0)
+    if v.symmetric and square:
+        signs = np.triu(signs) + np.triu(signs, 1).T
+    return signs * value
+
+
+def _indefinite(n: int, rng: np.random.Generator, mode: int) -> Array:
+    """A well-conditioned symmetric matrix with ``k`` negative eigenvalues:
+    ``k = 1`` in mode 0 (so ``det < 0``), else random in ``1..n-1``."""
+    q, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    d = rng.uniform(0.5, 2.0, n)
+    k = 1 if mode == 0 else int(rng.integers(1, n))
+    d[:k] *= -1.0
+    return (q * d) @ q.T
 
 
 def _entries(rows: int, cols: int, rng: np.random.Generator, positive: bool, profile: int) -> Array:

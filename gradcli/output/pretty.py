@@ -7,7 +7,10 @@ the numerical check. Colours follow Rich's terminal detection and ``NO_COLOR``.
 
 from __future__ import annotations
 
+import io
 import os
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -18,7 +21,7 @@ from gradcli.calculus.drivers import Command
 from gradcli.ir.nodes import Block, Expr
 from gradcli.numeric.check import CheckResult
 from gradcli.output.steps import step_heads
-from gradcli.printers import to_unicode
+from gradcli.printers import to_text, to_unicode
 
 if TYPE_CHECKING:
     from gradcli.api import Derivation, Result
@@ -52,10 +55,13 @@ def _shape(r: Result) -> str:
     return f"{s.rows} × {s.cols}"
 
 
-def _scalar_rows(e: Expr) -> list[list[str]] | None:
+Math = Callable[[Expr], str]
+
+
+def _scalar_rows(e: Expr, math: Math) -> list[list[str]] | None:
     """The entries of an explicit matrix of scalars, in Unicode math."""
     if isinstance(e, Block) and all(x.is_scalar for row in e.rows for x in row):
-        return [[to_unicode(x) for x in row] for row in e.rows]
+        return [[math(x) for x in row] for row in e.rows]
     return None
 
 
@@ -77,10 +83,17 @@ def _check_line(check: CheckResult | None) -> Text:
         return Text("not checked (--no-check)", style="dim")
     dims = ", ".join(f"{k}={v}" for k, v in check.dims.items())
     where = f" at {dims}" if dims else ""
+    if check.passed and check.zero:
+        return Text(
+            f"✓ checked numerically: the derivative is zero at each of the {check.tried} "
+            f"points tried (seed {check.seed})",
+            style="green",
+        )
     if check.passed:
         err = f"{check.max_rel_error:.1e}" if check.max_rel_error is not None else "0"
+        points = f"{check.informative} of {check.tried} points informative"
         return Text(
-            f"✓ checked numerically: max relative error {err}{where} (seed {check.seed})",
+            f"✓ checked numerically: max relative error {err}{where}, {points} (seed {check.seed})",
             style="green",
         )
     if check.passed is None:
@@ -99,24 +112,101 @@ def _variables(d: Derivation) -> Table:
     return table
 
 
-def show(d: Derivation, verdict: Verdict | None = None, console: Console | None = None) -> None:
-    """Print the derivation (and a ``verify`` verdict) to standard output."""
+def show_on_stdout(d: Derivation, verdict: Verdict | None = None) -> None:
+    """``show`` on standard output; in ASCII where it cannot print Unicode.
+
+    With an encoding such as ``PYTHONIOENCODING=ascii``, expressions are
+    written in the text form (which reads back) and the frame's symbols in
+    ASCII (``grad_x f``, ``ok``, ``[ ]``); the content is the same."""
+    from gradcli.process import can_encode, output_error, stdout, write
+
+    stream = stdout()
+    for r in d.results:  # a result that cannot be written fails before anything is printed
+        _shown(r, to_unicode)
+    if not can_encode(_UNICODE_PROBE, stream):
+        buffer = io.StringIO()
+        show(d, verdict, Console(file=buffer, highlight=False, soft_wrap=True), ascii=True)
+        write(to_ascii(buffer.getvalue()).rstrip("\n"))
+        return
+    try:
+        show(d, verdict, _console(stream))
+        stream.flush()
+    except OSError as err:
+        raise output_error(err) from None
+
+
+def _console(stream: object) -> Console:
     plain = bool(os.environ.get("NO_COLOR"))
-    out = console or Console(
-        highlight=False, soft_wrap=True, color_system=None if plain else "auto"
+    return Console(
+        file=stream,  # type: ignore[arg-type]
+        highlight=False,
+        soft_wrap=True,
+        color_system=None if plain else "auto",
     )
-    out.print(Text("f = ", style="dim") + Text(to_unicode(d.input)))
+
+
+_UNICODE_PROBE = "∇ₓ∂²ᵀ⁻¹−⊙✓✗⎡⎤×·‖𝟏"
+_ASCII = {
+    "∇": "grad",
+    "∂": "d",
+    "−": "-",
+    "⊙": " .* ",
+    "⊘": " ./ ",
+    "⊗": " (x) ",
+    "‖": "||",
+    "×": "x",
+    "·": "*",
+    "✓": "ok:",
+    "✗": "FAILED:",
+    "𝟏": "ones",
+    "…": "...",
+    "⎡": "[",
+    "⎢": "[",
+    "⎣": "[",
+    "⎤": "]",
+    "⎥": "]",
+    "⎦": "]",
+}
+_SUPERSCRIPTS = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ]+")
+_SUBSCRIPTS = re.compile("[₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ]+")
+_FROM_SUPER = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ", "0123456789-T")
+_FROM_SUB = str.maketrans("₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", "0123456789aehijklmnoprstuvx")
+
+
+def to_ascii(text: str) -> str:
+    """The pretty frame in ASCII: ``∇ₓ f`` is ``grad_x f``, ``n×m`` is ``nxm``, ``✓`` ``ok:``.
+
+    Anything left that is not ASCII becomes ``?`` (the expressions themselves
+    are already in the ASCII text form)."""
+    text = _SUPERSCRIPTS.sub(lambda m: "^" + m.group().translate(_FROM_SUPER), text)
+    text = _SUBSCRIPTS.sub(lambda m: "_" + m.group().translate(_FROM_SUB), text)
+    text = "".join(_ASCII.get(ch, ch) for ch in text)
+    return text.encode("ascii", "replace").decode("ascii")
+
+
+def show(
+    d: Derivation,
+    verdict: Verdict | None = None,
+    console: Console | None = None,
+    ascii: bool = False,
+) -> None:
+    """Print the derivation (and a ``verify`` verdict) to ``console`` (standard output).
+
+    ``ascii`` writes the expressions in the text form instead of Unicode math."""
+    out = console or _console(None)
+    math: Math = to_text if ascii else to_unicode
+    out.print(Text("f = ", style="dim") + Text(math(d.input)))
     out.print(_variables(d))
     for note in d.notes:
         out.print(Text(f"note: {note}", style="yellow"))
     out.print()
     if verdict is not None:
-        _verdict(out, d, verdict)
+        _verdict(out, d, verdict, math)
         return
     if d.steps:
-        _steps(out, d)
+        _steps(out, d, math)
     for r in d.results:
-        _result_line(out, Text(f"{label(d.command, r.wrt)} = ", style="bold cyan"), r)
+        _result_line(out, Text(f"{label(d.command, r.wrt)} = ", style="bold cyan"), r, math)
         extra = "" if d.command is Command.GRAD else f", {r.layout.value} layout"
         out.print(Text(f"  ({_shape(r)}{extra})", style="dim"))
         if r.expanded is not None:
@@ -126,20 +216,20 @@ def show(d: Derivation, verdict: Verdict | None = None, console: Console | None 
     out.print(_check_line(d.check))
 
 
-def _steps(out: Console, d: Derivation) -> None:
+def _steps(out: Console, d: Derivation, math: Math) -> None:
     """The worked derivation, numbered, each step with its rule."""
-    heads = step_heads(d.steps, to_unicode, lambda a, b: f"∂{a}/∂{b}")
+    heads = step_heads(d.steps, math, lambda a, b: f"∂{a}/∂{b}")
     for k, (head, st) in enumerate(heads, start=1):
-        out.print(Text(f"{k:>2}. ", style="dim") + Text(f"{head} = {to_unicode(st.value)}"))
+        out.print(Text(f"{k:>2}. ", style="dim") + Text(f"{head} = {math(st.value)}"))
         out.print(Text(f"    {st.rule}", style="dim"))
     out.print()
 
 
-def _result_line(out: Console, head: Text, r: Result) -> None:
+def _result_line(out: Console, head: Text, r: Result, math: Math) -> None:
     """``head`` and the result; an explicit matrix of scalars drawn as a matrix."""
-    rows = _scalar_rows(r.expr)
+    rows = _scalar_rows(r.expr, math)
     if rows is None or len(rows) < 2:
-        out.print(head + Text(r.unicode, style="bold"))
+        out.print(head + Text(_shown(r, math), style="bold"))
         return
     lines = matrix_lines(rows)
     pad = Text(" " * len(head.plain))
@@ -147,7 +237,12 @@ def _result_line(out: Console, head: Text, r: Result) -> None:
         out.print((head if i == (len(lines) - 1) // 2 else pad) + Text(line, style="bold"))
 
 
-def _verdict(out: Console, d: Derivation, v: Verdict) -> None:
+def _shown(r: Result, math: Math) -> str:
+    """The result (with its ``where`` parts) in Unicode math, or the text form."""
+    return r.unicode if math is to_unicode else r.text
+
+
+def _verdict(out: Console, d: Derivation, v: Verdict, math: Math) -> None:
     style = "bold green" if v.correct else "bold red"
     out.print(Text(f"claim: {v.claim_text}"))
     out.print(Text(v.verdict.upper(), style=style) + Text(f": {v.reason}"))
@@ -155,7 +250,8 @@ def _verdict(out: Console, d: Derivation, v: Verdict) -> None:
         out.print(Text(f"diagnosis: {v.diagnosis}", style="yellow"))
     if not v.correct:
         for r in d.results:
-            out.print(Text(f"true {label(d.command, r.wrt)} = ", style="cyan") + Text(r.unicode))
+            head = Text(f"true {label(d.command, r.wrt)} = ", style="cyan")
+            out.print(head + Text(_shown(r, math)))
     example = v.counterexample or {}
     if "point" in example:
         out.print(Text("counterexample:", style="dim"))

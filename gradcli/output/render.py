@@ -7,6 +7,7 @@ for the line formats, one JSON object for ``json``. ``pretty`` lives in
 
 from __future__ import annotations
 
+import builtins
 import json
 import keyword
 import math
@@ -47,12 +48,22 @@ def _float(x: float | None) -> float | None:
 
 def check_json(check: CheckResult | None) -> dict[str, Any]:
     if check is None:
-        return {"passed": None, "skipped": True, "max_rel_error": None, "seed": None, "dims": {}}
+        return {
+            "passed": None,
+            "skipped": True,
+            "max_rel_error": None,
+            "seed": None,
+            "dims": {},
+            "points": {"tried": 0, "informative": 0},
+            "zero": False,
+        }
     out: dict[str, Any] = {
         "passed": check.passed,
         "max_rel_error": _float(check.max_rel_error),
         "seed": check.seed,
         "dims": dict(check.dims),
+        "points": {"tried": check.tried, "informative": check.informative},
+        "zero": check.zero,
     }
     if check.reason:
         out["reason"] = check.reason
@@ -123,7 +134,29 @@ def to_json(d: Derivation, verdict: Verdict | None = None) -> str:
         ]
     if verdict is not None:
         obj.update(verdict.to_json())
-    return json.dumps(obj, indent=2, ensure_ascii=False)
+    return json.dumps(finite_json(obj), indent=2, ensure_ascii=False, allow_nan=False)
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` with every non-finite number (``inf``, ``nan``) replaced by ``null``.
+
+    JSON has no such numbers; ``Infinity`` and ``NaN`` break strict readers
+    (docs/json.md). A NumPy scalar or array becomes plain numbers and lists."""
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, (str, int)):
+        return value
+    if hasattr(value, "tolist"):
+        return finite_json(value.tolist())
+    if isinstance(value, float) or hasattr(value, "__float__"):
+        try:
+            x = float(value)
+        except OverflowError:
+            return None
+        return x if math.isfinite(x) else None
+    return value
 
 
 def latex_label(command: Command, wrt: str) -> str:
@@ -202,12 +235,15 @@ def _compact(value: Any) -> str:
 def numpy_function(d: Derivation, name: str) -> str:
     """A complete Python function computing the results, each shared part once.
 
-    Variables named like Python keywords (or ``np``) are renamed ``lambda_``."""
-    if not name.isidentifier() or keyword.iskeyword(name):
-        raise OptionError(f"--function {name!r} is not a Python function name")
+    Variables named like Python keywords (or ``np``) are renamed ``lambda_``;
+    a size no variable fixes (the ``m`` of ``tr(X) eye``) is a keyword-only
+    argument. ``name`` must not shadow anything the code uses: ``np``,
+    ``xp``, a parameter, or a Python builtin."""
     args = [python_name(v) for v in d.variables]
     code = d.results[0].dim_code if d.results else {}
-    taken = set(args) | set(d.variables) | {name, "np"}
+    sizes = [c for c in code.values() if c.isidentifier()]
+    _check_function_name(name, [*args, *sizes])
+    taken = set(args) | set(sizes) | set(d.variables) | {name, "np"}
     bodies, grams = gram_factors([r.expr for r in d.results], taken)
     named, where = name_shared(bodies + [e for _, e in grams], taken | {v.name for v, _ in grams})
     bodies = named[: len(bodies)]
@@ -218,9 +254,30 @@ def numpy_function(d: Derivation, name: str) -> str:
         "import numpy as np",
         "",
         "",
-        f"def {name}({', '.join(args)}):",
+        f"def {name}({', '.join(args + (['*', *sizes] if sizes else []))}):",
         f'    """{what} of {to_text(d.input)} w.r.t. {wrt}; vectors are 1-D arrays."""',
     ]
     lines += [f"    {v.name} = {to_numpy(e, code)}" for v, e in where]
     lines.append("    return " + ", ".join(to_numpy(b, code) for b in bodies))
     return "\n".join(lines)
+
+
+def _check_function_name(name: str, parameters: list[str]) -> None:
+    """Refuse a ``--function`` name that is not a name, or that shadows what the code uses."""
+    if not name.isidentifier() or keyword.iskeyword(name) or not name.isascii():
+        raise OptionError(f"--function {name!r} is not a Python function name")
+    why = (
+        "the NumPy module the code calls"
+        if name == "np"
+        else "the array namespace of array-API code"
+        if name == "xp"
+        else "a parameter of the function"
+        if name in parameters
+        else "a Python builtin"
+        if name in dir(builtins)
+        else None
+    )
+    if why is not None:
+        raise OptionError(
+            f"--function {name!r} would shadow {why}", hint="choose another name, e.g. gradient"
+        )

@@ -36,8 +36,7 @@ def to_numpy(expr: Expr, dim_code: Mapping[Dim, str] | None = None) -> str:
 
     ``dim_code`` maps a symbolic ``Dim`` to code for its size; dimensions it
     leaves out are read off the variables (``x.shape[0]``). Raises
-    ``UnsizedError`` (a ``ValueError``) for a dimension no variable has
-    (``eye`` alone, say).
+    ``ValueError`` for a dimension no variable has (``eye`` alone, say).
     """
     return NumpyPrinter(dim_code).doprint(expr)
 

@@ -19,9 +19,11 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from fractions import Fraction
 from types import MappingProxyType
 from typing import ClassVar, TypeGuard
 
+from gradcli.errors import LimitError
 from gradcli.ir.dims import ONE, Shape
 from gradcli.ir.nodes import (
     Add,
@@ -49,13 +51,36 @@ class Prec(IntEnum):
     ATOM = 50
 
 
-def format_number(v: float) -> str:
-    """The shortest text that reads back as ``v``: ``2``, ``0.5``, ``1e-08``, ``-3``."""
-    if math.isnan(v) or math.isinf(v):
-        return repr(v)
-    if v.is_integer() and abs(v) < 1e15:
-        return str(int(v))
-    return repr(float(v))
+def format_number(v: Fraction | float) -> str:
+    """The shortest text that reads back as ``v`` (to a double): ``2``, ``0.5``,
+    ``1e-08``, ``-3``. Exact values are printed through the nearest double.
+
+    A number that is not a finite double (``inf``, ``nan``, or an exact value
+    too large to convert) cannot be written so that it reads back: that is a
+    ``LimitError``, never the text ``inf``."""
+    if isinstance(v, Fraction) and v.denominator == 1 and abs(v) < 10**15:
+        return str(v.numerator)
+    try:
+        f = float(v)
+    except OverflowError:
+        f = math.inf
+    if math.isnan(f) or math.isinf(f):
+        what = "not a number" if math.isnan(f) else "too large for a double"
+        raise LimitError(
+            f"a number in the expression or its result is {what} ({f!r}), so it cannot be written",
+            hint="scale the expression so that its constants stay below about 1.8e308",
+        )
+    if f.is_integer() and abs(f) < 1e15:
+        return str(int(f))
+    return repr(f)
+
+
+def _finite(v: Fraction | float) -> bool:
+    """Whether ``v`` is a finite double (a huge exact number is not)."""
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
 
 
 def _ones_column(shape: Shape) -> Fill:
@@ -82,7 +107,7 @@ class Product:
     ``t^-1``, ``t^2`` for ``t^-2``).
     """
 
-    coeff: float
+    coeff: Fraction | float
     scalars: tuple[Expr, ...]
     chain: tuple[Expr, ...]
     dens: tuple[Expr, ...]
@@ -234,6 +259,8 @@ class Printer:
     def _prec_Const(self, expr: Const) -> Prec:
         if expr.value < 0:
             return Prec.UNARY
+        if not _finite(expr.value):
+            return Prec.ATOM  # the printer's _number writes it (np.inf) or refuses it
         return Prec.ATOM if "e" not in format_number(expr.value) else Prec.PRODUCT
 
     def _prec_Power(self, expr: Power) -> Prec:
@@ -249,7 +276,7 @@ class Printer:
     def _paren(self, text: str) -> str:
         return f"({text})"
 
-    def _number(self, v: float) -> str:
+    def _number(self, v: Fraction | float) -> str:
         """A number (the sign is printed by the caller for coefficients)."""
         return format_number(v)
 
@@ -320,7 +347,7 @@ class Printer:
 
     def _prefix(self, p: Product) -> list[str]:
         """The magnitude of the coefficient (unless 1), then the scalar factors."""
-        head = [] if abs(p.coeff) == 1.0 else [self._number(abs(p.coeff))]
+        head = [] if abs(p.coeff) == 1 else [self._number(-p.coeff if p.coeff < 0 else p.coeff)]
         return head + [self.parenthesize(s, Prec.POWER) for s in p.scalars]
 
     def _product_body(self, prefix: list[str], chain: Sequence[Expr]) -> str:

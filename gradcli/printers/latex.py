@@ -3,15 +3,15 @@
 ``\\left(A + A^{\\top}\\right) x``, ``\\frac{x}{\\lVert x \\rVert}`` for division
 by a scalar, ``\\odot``/``\\oslash`` element-wise, ``X^{-\\top}``, element-wise
 powers ``x^{\\odot 2}``, ``\\log\\left\\lvert\\det A\\right\\rvert`` for ``logdet``
-and ``\\sigma`` for the sigmoid. Names: one letter as is, trailing digits or an
-``_`` part as a subscript (``W1`` is ``W_{1}``), Greek names as letters
+and ``\\sigma`` for the sigmoid. Names: one letter as is, each ``_`` part as a
+subscript (``W_1`` is ``W_{1}``; ``W1`` is ``\\mathit{W1}``), Greek names as letters
 (``alpha`` is ``\\alpha``, except ``sigma``), other words ``\\mathit{lam}``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+from fractions import Fraction
 from types import MappingProxyType
 
 from gradcli.ir.nodes import (
@@ -51,8 +51,6 @@ _FUNCTIONS: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_TRAILING_DIGITS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9]*?)(?P<digits>[0-9]+)")
-
 
 def latex_word(word: str) -> str:
     """One letter as is, digits as is, a Greek name as its command, else ``\\mathit``."""
@@ -64,16 +62,22 @@ def latex_word(word: str) -> str:
 
 
 def latex_name(name: str) -> str:
-    """``x``, ``W_{1}`` (for ``W1`` or ``W_1``), ``x_{i}``, ``\\alpha``, ``\\mathit{lam}``."""
-    head, _, sub = name.partition("_")
-    m = _TRAILING_DIGITS.fullmatch(head)
-    if not sub and m is not None:
-        head, sub = m["head"], m["digits"]
+    """A variable's name in LaTeX; distinct names always look distinct.
+
+    ``_`` starts a subscript: ``x_1`` is ``x_{1}``, ``x_i`` is ``x_{i}``,
+    ``x_1_2`` is ``x_{1,2}``. Digits glued to a name are part of it: ``x1``
+    is ``\\mathit{x1}``, not ``x_{1}``. A name with an empty part (``x_``,
+    ``x__1``) is written as typed, ``\\mathit{x\\_}``."""
+    head, *parts = name.split("_")
+    if "" in parts:
+        return "\\mathit{" + name.replace("_", "\\_") + "}"
     base = latex_word(head)
-    return f"{base}_{{{latex_word(sub)}}}" if sub else base
+    if not parts:
+        return base
+    return f"{base}_{{{','.join(latex_word(p) for p in parts)}}}"
 
 
-def latex_number(v: float) -> str:
+def latex_number(v: Fraction | float) -> str:
     """``2``, ``0.5``, and ``2.5 \\cdot 10^{-8}`` for what text writes ``2.5e-08``."""
     text = format_number(v)
     if "e" not in text or "inf" in text:
@@ -100,7 +104,7 @@ class LatexPrinter(Printer):
 
     # ------------------------------------------------------------ tokens
 
-    def _number(self, v: float) -> str:
+    def _number(self, v: Fraction | float) -> str:
         return latex_number(v)
 
     def _name(self, name: str) -> str:
@@ -134,7 +138,7 @@ class LatexPrinter(Printer):
         if abs(p.coeff) == 1.0 and len(numer) == 1:
             top = self._print(numer[0])
         else:
-            top = self._print(Mul(abs(p.coeff), numer))
+            top = self._print(Mul(-p.coeff if p.coeff < 0 else p.coeff, numer))
         bottom = self._print(p.dens[0] if len(p.dens) == 1 else Mul(1.0, p.dens))
         return self._signed(p.coeff < 0, f"\\frac{{{top}}}{{{bottom}}}")
 

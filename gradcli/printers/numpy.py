@@ -22,6 +22,7 @@ from __future__ import annotations
 import keyword
 import math
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from types import MappingProxyType
 from typing import ClassVar
 
@@ -109,6 +110,30 @@ def dims_from_variables(expr: Expr) -> dict[Dim, str]:
     return out
 
 
+def free_sizes(exprs: Sequence[Expr], taken: set[str]) -> dict[Dim, str]:
+    """A parameter name for each symbolic dimension of ``exprs`` no variable has.
+
+    ``tr(X) eye`` has an identity of a size ``m`` that nothing fixes: its code
+    is the free name ``m`` (``m_`` and so on if a name in ``taken`` has it),
+    which the caller binds to the size it wants (``--function`` makes it a
+    keyword argument)."""
+    known: set[Dim] = set()
+    for e in exprs:
+        known.update(dims_from_variables(e))
+    out: dict[Dim, str] = {}
+    for e in exprs:
+        for node in walk(e):
+            for d in (node.shape.rows, node.shape.cols):
+                for part in d.factors or (d,):
+                    if part.size is None and part not in known and part not in out:
+                        name = part.name if part.name.isidentifier() else "size"
+                        while name in taken or keyword.iskeyword(name):
+                            name += "_"
+                        out[part] = name
+                        taken.add(name)
+    return out
+
+
 def split_outer(chain: Sequence[Expr]) -> list[tuple[Expr, ...]]:
     """Cut a matrix chain where the inner dimension is 1 (``x y^T``).
 
@@ -126,14 +151,6 @@ def split_outer(chain: Sequence[Expr]) -> list[tuple[Expr, ...]]:
 
 def _wrap(code: str, prec: Prec, min_prec: Prec = Prec.POWER) -> str:
     return code if prec >= min_prec else f"({code})"
-
-
-class UnsizedError(ValueError):
-    """No code gives the size of ``dim``: no variable has it (``eye`` alone, say)."""
-
-    def __init__(self, dim: Dim) -> None:
-        super().__init__(f"no code for the size of dimension {dim}; pass it in dim_code")
-        self.dim = dim
 
 
 class NumpyPrinter(Printer):
@@ -189,7 +206,7 @@ class NumpyPrinter(Printer):
             return self._dims[d]
         if d.factors:
             return " * ".join(self._dim(f) for f in d.factors)
-        raise UnsizedError(d)
+        raise ValueError(f"no code for the size of dimension {d}; pass it in dim_code")
 
     def _shape(self, shape: Shape) -> str:
         """``n`` for a vector (1-D), ``(m, n)`` for a matrix."""
@@ -199,10 +216,16 @@ class NumpyPrinter(Printer):
             return self._dim(shape.cols)
         return f"({self._dim(shape.rows)}, {self._dim(shape.cols)})"
 
-    def _number(self, v: float) -> str:
-        if math.isnan(v):
+    def _number(self, v: Fraction | float) -> str:
+        try:
+            x = float(v)
+        except OverflowError:  # an exact number beyond a double: what NumPy would compute
+            x = math.inf if v > 0 else -math.inf
+        if math.isnan(x):
             return "np.nan"
-        return "np.inf" if math.isinf(v) else format_number(v)
+        if math.isinf(x):
+            return "np.inf" if x > 0 else "-np.inf"
+        return format_number(x)
 
     def _power(self, base: str, exponent: float, elementwise: bool) -> str:
         sign = "-" if exponent < 0 else ""
@@ -342,10 +365,11 @@ class NumpyPrinter(Printer):
         """``tr(A B)`` as ``np.sum(A * B.T)``: O(n^2) instead of a matrix product."""
         arg = expr.arg
         if isinstance(arg, Mul) and arg.coeff == 1.0 and not arg.scalars and len(arg.chain) == 2:
-            a, b = arg.chain
-            left = self._print(a)
-            right = self._print(B.transpose(b))
-            return f"np.sum({_wrap(left, self.precedence(a))} * {_wrap(right, Prec.POWER)})"
+            a, bt = arg.chain[0], B.transpose(arg.chain[1])
+            left, right = self._print(a), self._print(bt)
+            return (
+                f"np.sum({_wrap(left, self.precedence(a))} * {_wrap(right, self.precedence(bt))})"
+            )
         return f"np.trace({self._print(arg)})"
 
     def _print_Det(self, expr: Det) -> str:

@@ -4,14 +4,15 @@ Same layout as the text form, with mathematical tokens: ``−`` for minus,
 ``⊙``/``⊘`` for element-wise product and division, ``/`` for division by a
 scalar, superscripts (``Aᵀ``, ``X⁻ᵀ``, ``‖x‖²``, element-wise ``x⊙²``), ``σ``
 for the sigmoid, ``𝟏`` and ``I`` for ones and the identity. Variable names get
-subscript digits (``W1`` is ``W₁``) and Greek names their letter (``alpha`` is
-``α``; ``sigma`` stays a name, since ``σ`` is the sigmoid).
+a subscript for each ``_`` part (``x_1`` is ``x₁``; ``x1`` stays ``x1``, so the
+two never look alike) and Greek names their letter (``alpha`` is ``α``;
+``sigma`` stays a name, since ``σ`` is the sigmoid).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
+from fractions import Fraction
 from types import MappingProxyType
 from typing import ClassVar
 
@@ -20,7 +21,6 @@ from gradcli.printers.base import Prec, format_number
 from gradcli.printers.text import TextPrinter
 
 _SUPERSCRIPT = str.maketrans("0123456789-T", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻ᵀ")
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 GREEK: Mapping[str, str] = MappingProxyType(
     {
@@ -60,7 +60,31 @@ GREEK: Mapping[str, str] = MappingProxyType(
     }
 )
 
-_NAME_WITH_INDEX = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9]*?)_?(?P<digits>[0-9]+)")
+_SUBSCRIPT_CHARS = str.maketrans("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
+
+
+def unicode_name(name: str) -> str:
+    """A variable's name in Unicode math; distinct names always look distinct.
+
+    ``_`` starts a subscript: ``x_1`` is ``x₁``, ``x_1_2`` is ``x₁,₂``, and a
+    part with no subscript characters stays as typed (``x_abc``). Digits glued
+    to a name are part of it (``x1`` is ``x1``, not ``x₁``). A Greek head
+    becomes its letter (``alpha_1`` is ``α₁``). A name with an empty part
+    (``x_``, ``x__1``) is written exactly as typed."""
+    head, *parts = name.split("_")
+    if "" in parts:
+        return name
+    out = GREEK.get(head, head)
+    subscripted = False
+    for part in parts:
+        sub = part.translate(_SUBSCRIPT_CHARS)
+        if all(c != o for c, o in zip(sub, part, strict=True)):
+            out += ("," if subscripted else "") + sub
+            subscripted = True
+        else:
+            out += "_" + part
+            subscripted = False
+    return out
 
 
 def superscript(text: str) -> str:
@@ -68,7 +92,7 @@ def superscript(text: str) -> str:
     return text.translate(_SUPERSCRIPT)
 
 
-def unicode_number(v: float) -> str:
+def unicode_number(v: Fraction | float) -> str:
     """``2``, ``0.5``, ``−3``, and ``2.5×10⁻⁸`` for what text writes ``2.5e-08``."""
     text = format_number(v)
     if "e" in text and "inf" not in text:
@@ -91,16 +115,11 @@ class UnicodePrinter(TextPrinter):
     had_mul = " ⊙ "
     had_div = " ⊘ "
 
-    def _number(self, v: float) -> str:
+    def _number(self, v: Fraction | float) -> str:
         return unicode_number(v)
 
     def _name(self, name: str) -> str:
-        if name in GREEK:
-            return GREEK[name]
-        m = _NAME_WITH_INDEX.fullmatch(name)
-        if m is None:
-            return name
-        return GREEK.get(m["head"], m["head"]) + m["digits"].translate(_SUBSCRIPT)
+        return unicode_name(name)
 
     def _ones(self) -> str:
         return "𝟏"

@@ -7,6 +7,7 @@ rule preserves the value of the expression; each states its identity.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from functools import lru_cache
 
 from gradcli.ir import build as B
@@ -23,7 +24,9 @@ from gradcli.ir.nodes import (
     SumAll,
     Transpose,
     size,
+    tree_size,
 )
+from gradcli.ir.numbers import exact
 
 Rule = Callable[[Expr], Expr | None]
 RULES: list[Rule] = []
@@ -49,13 +52,13 @@ def skey(e: Expr) -> str:
     return "(" + " ".join([name, *fields, *kids]) + ")"
 
 
-def _parts(t: Expr) -> tuple[float, list[Expr], list[Expr]]:
+def _parts(t: Expr) -> tuple[Fraction | float, list[Expr], list[Expr]]:
     """``t = c * scalars * chain``."""
     if isinstance(t, Mul):
         return t.coeff, list(t.scalars), list(t.chain)
     if t.is_scalar:
-        return 1.0, [t], []
-    return 1.0, [], [t]
+        return Fraction(1), [t], []
+    return Fraction(1), [], [t]
 
 
 @rule
@@ -65,8 +68,8 @@ def factor_common_scalars(e: Expr) -> Expr | None:
         return None
     parts = [_parts(t) for t in e.terms]
     common = [s for s in parts[0][1] if all(s in p[1] for p in parts[1:])]
-    coeffs = {abs(p[0]) for p in parts}
-    c = coeffs.pop() if len(coeffs) == 1 else 1.0
+    coeffs: set[Fraction | float] = {exact(p[0]) * (1 if p[0] >= 0 else -1) for p in parts}
+    c: Fraction | float = coeffs.pop() if len(coeffs) == 1 else Fraction(1)
     if all(p[0] < 0 for p in parts):
         c = -c
     if not common and c == 1.0:
@@ -241,7 +244,7 @@ def expand_inverse_in_chain(e: Expr) -> Expr | None:
     return None
 
 
-def _single(t: Expr) -> tuple[float, list[Expr], Expr] | None:
+def _single(t: Expr) -> tuple[Fraction | float, list[Expr], Expr] | None:
     """``t = c * scalars * M`` for a single non-scalar factor ``M``."""
     c, scalars, chain = _parts(t)
     return (c, scalars, chain[0]) if len(chain) == 1 else None
@@ -264,7 +267,7 @@ def merge_diagonals(e: Expr) -> Expr | None:
     return B.add(B.diag(B.add(*diags)), *others)
 
 
-def _hadamard_factors(t: Expr) -> tuple[float, list[Expr], list[Expr]] | None:
+def _hadamard_factors(t: Expr) -> tuple[Fraction | float, list[Expr], list[Expr]] | None:
     s = _single(t)
     if s is None:
         return None
@@ -369,6 +372,8 @@ def expand_when_it_cancels(e: Expr) -> Expr | None:
         return None
     if not any(isinstance(f, Add) for f in parts):
         return None
+    if tree_size(e, MAX_EXPAND_TREE) > MAX_EXPAND_TREE:
+        return None  # multiplying out a large sum costs more than it can save
     out = _distribute(e, [64])
     produced = len(multiply_out(e))
     kept = len(out.terms) if isinstance(out, Add) else 1
@@ -376,6 +381,7 @@ def expand_when_it_cancels(e: Expr) -> Expr | None:
 
 
 MAX_TERMS = 32
+MAX_EXPAND_TREE = 2_000
 
 
 def multiply_out(e: Expr) -> list[Expr]:

@@ -246,6 +246,14 @@ class _Lexer:
             )
         if float(match.group()) == float("inf"):
             raise ParseError("number too large", Span(i, end))
+        if float(match.group()) == 0 and any(
+            c in "123456789" for c in match.group().split("e")[0].split("E")[0]
+        ):
+            raise ParseError(
+                f"number too small: {match.group()} is 0 as a double",
+                Span(i, end),
+                hint="a number must be 0 or at least about 5e-324 in size; scale the expression",
+            )
         return self._emit(TokenKind.NUMBER, match.group(), i, end)
 
     def _name(self, i: int) -> int:

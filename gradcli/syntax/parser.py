@@ -150,6 +150,14 @@ class _Parser:
             eq = self._advance()
             if eq.kind is not _K.OP or eq.text != "=":
                 raise ParseError(f"expected '=' after {tok.text}", eq.span)
+            first = next((n for n, _ in bindings if n.name == tok.text), None)
+            if first is not None:
+                raise ParseError(
+                    f"{tok.text} is defined twice in this where",
+                    tok.span,
+                    extra_spans=(first.span,),
+                    hint="give each part its own name",
+                )
             value = self._expr(0)
             bindings.append((Name(tok.span, tok.text), value))
             if self._peek().kind is not _K.COMMA:
@@ -292,10 +300,13 @@ class _Parser:
 
     def _unknown_function(self, tok: Token) -> ParseError:
         close = difflib.get_close_matches(tok.text, sorted(FUNCTIONS), n=1)
-        if close:
+        lower = tok.text.lower()
+        if lower in FUNCTIONS:
+            hint = f"did you mean {lower}? (names of functions are lower case)"
+        elif close:
             hint = f"did you mean {close[0]}?"
-        elif tok.text in CONSTANTS:
-            hint = f"{tok.text} takes its size from the context: write {tok.text} alone"
+        elif lower in CONSTANTS:
+            hint = f"{lower} takes its size from the context: write {lower} alone"
         else:
             hint = f"for a product, put a space: {tok.text} (...)"
         return ParseError(f"unknown function '{tok.text}'", tok.span, hint=hint)
@@ -398,13 +409,26 @@ class _Parser:
         op = self._advance()
         right = self._expr(BINDING_POWER[op.text])
         node = Binary(left.span.cover(right.span), op.text, left, right, op.span)
-        return self._make(node, left, right, at=op.span)
+        return self._chain(node, left, right, at=op.span)
 
     def _juxtapose(self, left: Node) -> Node:
         start = self._peek().span.start
         right = self._expr(_PRODUCT)
         node = Binary(left.span.cover(right.span), "*", left, right, Span(start, start + 1))
-        return self._make(node, left, right, at=node.op_span)
+        return self._chain(node, left, right, at=node.op_span)
+
+    def _chain(self, node: N, left: Node, right: Node, at: Span) -> N:
+        """A binary operator: one more level above its right operand only.
+
+        ``a + b + c`` is a chain, not a nesting: its terms sit side by side, so
+        a flat sum of 2,000 terms is as deep as one term (every later stage
+        walks such chains without recursion). Brackets, signs, powers and a
+        right operand that is itself a chain still count."""
+        height = max(self._heights[id(left)], 1 + self._heights[id(right)])
+        if height > MAX_DEPTH:
+            raise LimitError(_NESTING, at)
+        self._heights[id(node)] = height
+        return node
 
     def _transpose(self, left: Node) -> Node:
         op = self._advance()
@@ -445,7 +469,10 @@ class _Parser:
 
 
 def _looks_like_call(name: str) -> bool:
-    """A lower-case word of three or more letters, a constant, or a near-miss of a function."""
+    """A lower-case word of three or more letters, a constant, a near-miss of a
+    function, or a function in other letter case (``Tr``, ``EXP``)."""
     if name in CONSTANTS or difflib.get_close_matches(name, sorted(FUNCTIONS), n=1):
+        return True
+    if name.lower() in FUNCTIONS or name.lower() in CONSTANTS:
         return True
     return len(name) >= 3 and name.isalpha() and name.islower()

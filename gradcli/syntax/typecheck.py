@@ -15,16 +15,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
-from gradcli.errors import GradcliError, LimitError, OptionError, ShapeError
+from gradcli.errors import GradcliError, LimitError, OptionError, ParseError, ShapeError
 from gradcli.ir import build as B
+from gradcli.ir.build import matrix_exponent
 from gradcli.ir.dims import ONE, Dim, Kind, Shape
-from gradcli.ir.nodes import Expr, Var
+from gradcli.ir.nodes import Expr, Power, Var, tree_size
+from gradcli.ir.numbers import exact
 from gradcli.syntax import tree as T
 
 IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 DIM_NAMES = ["n", "m", "k", "p", "q", "r", "s", "t", "u", "v", "w"]
 MAX_MATRIX_POWER = 64
+MAX_EXPONENT = 1e6
+MAX_EXPANDED = 20_000
 
 # A dimension during inference: 0 is the fixed size 1; other ints are union-find
 # nodes, each either free or bound to a fixed size.
@@ -176,6 +181,7 @@ class Typed:
     expr: Expr
     variables: dict[str, Var]
     notes: list[str]
+    where_names: frozenset[str] = frozenset()
 
 
 def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> Typed:
@@ -186,12 +192,13 @@ def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> T
     try:
         checker.infer(node)
         expr = checker.build(node)
+        _expanded_limit(expr, node)
     except GradcliError as err:
         err.with_source(source)
         if err.hint is None:
             err.hint = checker.run_together_hint()
         raise
-    return Typed(expr, checker.ir_vars(), checker.notes())
+    return Typed(expr, checker.ir_vars(), checker.notes(), frozenset(checker.locals))
 
 
 class _Checker:
@@ -335,6 +342,7 @@ class _Checker:
         return b
 
     def _exponent(self, n: T.Power) -> float:
+        _exponent_fault(n.exponent)
         k = const_eval(n.exponent)
         if k is None and _has_transpose(n.exponent):
             raise ShapeError(
@@ -348,7 +356,7 @@ class _Checker:
                 n.exponent.span,
                 hint="write exp(s log(t)) for a variable exponent",
             )
-        if abs(k) > 1e6:
+        if abs(k) > MAX_EXPONENT:
             raise LimitError("exponents are limited to ±1e6", n.exponent.span)
         return k
 
@@ -527,7 +535,13 @@ class _Checker:
         while stack:
             n, done = stack.pop()
             if done:
-                built[id(n)] = self._build_one(n, [built[id(k)] for k in _kids(n)])
+                try:
+                    e = self._build_one(n, [built[id(k)] for k in _kids(n)])
+                except LimitError as err:  # a folded constant out of range
+                    raise LimitError(err.message, err.span or n.span) from None
+                if isinstance(n, T.Power):
+                    _power_limits(e, n)
+                built[id(n)] = e
                 continue
             stack.append((n, True))
             stack.extend((k, False) for k in reversed(_kids(n)))
@@ -535,7 +549,7 @@ class _Checker:
 
     def _build_one(self, n: T.Node, kids: list[Expr]) -> Expr:
         if isinstance(n, T.Num):
-            return B.const(n.value)
+            return B.const(literal_value(n))
         if isinstance(n, T.Name):
             shape = self._ir_shape(self._shape(n))
             if n.name == "eye":
@@ -567,6 +581,43 @@ class _Checker:
             width = len(n.rows[0])
             return B.block([kids[i : i + width] for i in range(0, len(kids), width)])
         raise TypeError(f"unknown syntax node {type(n).__name__}")
+
+
+def _expanded_limit(e: Expr, node: T.Node) -> None:
+    """The size limit holds for the expression written out without ``where``
+    names, so a short chain of definitions cannot stand for a huge expression."""
+    if tree_size(e, MAX_EXPANDED) > MAX_EXPANDED:
+        raise LimitError(
+            f"the expression, written out without its where names, has more than "
+            f"{MAX_EXPANDED:,} parts",
+            node.span,
+        )
+
+
+def _power_limits(e: Expr, n: T.Power) -> None:
+    """The power limits hold for the power as built, through ``where`` names
+    (``B3^2 where B1 = A^2, B2 = B1^2, B3 = B2^2`` is ``A^16``)."""
+    k = matrix_exponent(e)
+    if abs(k) > MAX_MATRIX_POWER:
+        raise LimitError(
+            f"matrix powers are limited to ±{MAX_MATRIX_POWER} (this one is {k}, "
+            "counted through where)",
+            n.span,
+        )
+    if isinstance(e, Power) and abs(e.exponent) > MAX_EXPONENT:
+        raise LimitError("exponents are limited to ±1e6 (counted through where)", n.span)
+
+
+def literal_value(n: T.Num) -> Fraction:
+    """A number literal exactly as written (``0.1`` is 1/10, not the double
+    nearest to it); a literal too large or too small for a double is an error."""
+    exponent = re.search(r"[eE]([+-]?[0-9]+)$", n.text)
+    try:
+        if exponent is not None and abs(int(exponent.group(1))) > 400:
+            return exact(n.value if n.value != 0 else 0.0)
+        return exact(Fraction(n.text))
+    except LimitError as err:
+        raise LimitError(err.message, n.span) from None
 
 
 def _kids(n: T.Node) -> list[T.Node]:
@@ -669,6 +720,29 @@ def const_eval(n: T.Node) -> float | None:
     return None
 
 
+def _exponent_fault(n: T.Node) -> None:
+    """Refuse what docs/language.md rules out in an exponent, naming the real fault:
+    a power inside it (``A^-1^-1``, ``t^(2^2)``), or a division by zero (``t^(1/0)``)."""
+    stack = [n]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, T.Power):
+            raise ParseError(
+                "a power is not accepted inside an exponent (^ groups to the right)",
+                node.span,
+                hint="give the inner power as the base in parentheses, (a^b)^c, "
+                "or write the exponent as a number",
+            )
+        if isinstance(node, T.Binary) and node.op in ("/", "./") and const_eval(node.right) == 0:
+            raise GradcliError(
+                "division by zero in the exponent", node.op_span.cover(node.right.span)
+            )
+        if isinstance(node, T.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, T.Binary):
+            stack.extend((node.left, node.right))
+
+
 def _has_transpose(n: T.Node) -> bool:
     if isinstance(n, T.Transpose):
         return True
@@ -721,7 +795,11 @@ def typecheck_claim(
     except GradcliError as err:
         raise err.with_source(source) from None
     checker.source = claim_source
+    scope = frozenset(checker.locals)
+    outer = (checker.locals, checker.local_ir)
+    checker.locals, checker.local_ir = {}, {}  # the claim's where has a scope of its own
     try:
+        _claim_scope(claim_tree, scope, frozenset(checker.var_shapes))
         c_shape = checker.infer(claim_tree)
         want = target(checker.var_shapes.get, f_shape, checker.dims.fresh, checker.dims.product)
         ok = want is None or (
@@ -730,11 +808,53 @@ def typecheck_claim(
         )
         expected = checker.shape_text(want) if want is not None else ""
         claim = checker.build(claim_tree)
+        _expanded_limit(claim, claim_tree)
     except GradcliError as err:
         raise err.with_source(claim_source) from None
     checker.source = source
+    checker.locals, checker.local_ir = outer
     expr = checker.build(tree)
-    return Claim(Typed(expr, checker.ir_vars(), checker.notes()), claim, ok, expected)
+    typed = Typed(expr, checker.ir_vars(), checker.notes(), scope)
+    return Claim(typed, claim, ok, expected)
+
+
+def _claim_scope(claim: T.Node, hidden: frozenset[str], variables: frozenset[str]) -> None:
+    """A claim sees the expression's variables, not its ``where`` names, and
+    its own ``where`` cannot rebind either (``0 ones where b = A x`` would
+    otherwise change ``b`` inside the expression)."""
+    own: set[str] = set()
+    if isinstance(claim, T.Where):
+        for bound, _ in claim.bindings:
+            if bound.name in variables or bound.name in hidden:
+                what = "a variable" if bound.name in variables else "a where name"
+                raise GradcliError(
+                    f"the claim's where cannot rebind {bound.name}, {what} of the expression",
+                    bound.span,
+                    hint="give the claim's parts names of their own",
+                )
+            own.add(bound.name)
+    for node in _names_in(claim):
+        if node.name in hidden and node.name not in own:
+            raise GradcliError(
+                f"{node.name} is named by the expression's where; the claim cannot use it",
+                node.span,
+                hint=f"write {node.name} out in the claim, or name it in the claim's own where",
+            )
+
+
+def _names_in(node: T.Node) -> list[T.Name]:
+    out: list[T.Name] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, T.Name):
+            out.append(n)
+        elif isinstance(n, T.Where):
+            stack.append(n.body)
+            stack.extend(value for _, value in n.bindings)
+        else:
+            stack.extend(_kids(n))
+    return out
 
 
 __all__ = [

@@ -4,6 +4,11 @@ Each test compares values at the failing point (or at a nearby point with
 some matrices made symmetric): a constant factor (``off by a factor of 2``,
 ``wrong sign``), a transpose (or the other layout), a formula that only holds
 for symmetric matrices, and a missing or extra term of the true result.
+
+A diagnosis found at the failing point is then confirmed over the whole
+domain (``check_values`` of the claim against the diagnosed form): a claim
+right for ``det(X) > 0`` and wrong elsewhere is not "the negative of the true
+derivative", though it is at a point where ``det(X) < 0``.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ from fractions import Fraction
 import numpy as np
 
 from gradcli.calculus.vocabulary import Command
+from gradcli.ir import build as B
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Add, Expr, Var, walk
-from gradcli.numeric.check import CheckResult
+from gradcli.numeric.check import CheckResult, check_values
 from gradcli.numeric.evaluate import Array, evaluate
 from gradcli.printers import to_text
 from gradcli.simplify import present
@@ -41,37 +47,45 @@ def sizes_for(exprs: list[Expr], dims: dict[str, int]) -> dict[Dim, int]:
     return sizes
 
 
-def _factor(claim: Array, true: Array) -> str | None:
-    denom = float(np.sum(true * true))
-    if denom == 0.0:
+Found = tuple[str, Expr]  # a diagnosis, and the form the claim must equal for it
+
+
+def _factor(claim: Array, true: Array, t: Expr) -> Found | None:
+    with np.errstate(all="ignore"):
+        denom = float(np.sum(true * true))
+        k = float(np.sum(claim * true)) / denom if denom != 0.0 else 0.0
+    if denom == 0.0 or not np.isfinite(k):
         return None
-    k = float(np.sum(claim * true)) / denom
     if abs(k) < 1e-9 or not _close(claim, k * true):
         return None
     if abs(k + 1) < 1e-6:
-        return "wrong sign: the claim is the negative of the true derivative"
+        return "wrong sign: the claim is the negative of the true derivative", B.neg(t)
     ratio = Fraction(k).limit_denominator(12)
     if abs(float(ratio) - k) >= 1e-6 * max(1.0, abs(k)):
         return None  # not a small fraction: no readable factor to name
-    return f"off by a factor of {ratio}: the claim is {ratio} times the true derivative"
+    message = f"off by a factor of {ratio}: the claim is {ratio} times the true derivative"
+    return message, B.mul(ratio, t)
 
 
-def _transposed(claim: Array, true: Array, jacobian: bool) -> str | None:
+def _transposed(claim: Array, true: Array, jacobian: bool, t: Expr) -> Found | None:
     if claim.shape[0] != claim.shape[1] or _close(true, true.T):
         return None
     if not _close(claim, true.T):
         return None
     if jacobian:
-        return "the transpose of the right answer (the Jacobian in the other layout)"
-    return "the transpose of the right answer"
+        message = "the transpose of the right answer (the Jacobian in the other layout)"
+        return message, B.transpose(t)
+    return "the transpose of the right answer", B.transpose(t)
 
 
-def _missing_term(claim: Array, true: Array, terms: list[tuple[Expr, Array]]) -> str | None:
+def _missing_term(
+    claim: Array, true: Array, terms: list[tuple[Expr, Array]], t: Expr
+) -> Found | None:
     for term, value in terms:
         if _close(claim, true - value):
-            return f"right up to a missing term: {to_text(present(term))}"
+            return f"right up to a missing term: {to_text(present(term))}", B.sub(t, term)
         if _close(claim, true + value):
-            return f"right up to an extra term: {to_text(present(term))}"
+            return f"right up to an extra term: {to_text(present(term))}", B.add(t, term)
     return None
 
 
@@ -97,8 +111,12 @@ def diagnose(
         return None
     jac = Command(command) is Command.JACOBIAN
     terms = [(term, value(term, check.point)) for term in _terms(true)]
-    found = _factor(c, t) or _transposed(c, t, jac) or _missing_term(c, t, terms)
-    return found or _symmetric_only(claim, true, check.point, variables, value)
+    found = _factor(c, t, true) or _transposed(c, t, jac, true) or _missing_term(c, t, terms, true)
+    if found is not None:
+        message, form = found
+        same = check_values(form, claim, list(variables.values()), seed=check.seed, max_size=4)
+        return message if same.passed else None
+    return _symmetric_only(claim, true, check.point, variables, value)
 
 
 def _terms(e: Expr) -> list[Expr]:

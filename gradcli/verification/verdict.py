@@ -146,7 +146,12 @@ def verify(
         raise OptionError(
             f"the claim uses {', '.join(extra)}, which the expression does not contain"
         )
-    wrt_vars = _resolve_wrt(names or None, variables, of, decls)
+    wrt_vars = _resolve_wrt(names or None, variables, of, decls, joint.typed.where_names)
+    if len(wrt_vars) > 1 and not all(v.is_scalar for v in wrt_vars):
+        raise OptionError(
+            "verify checks one claim: give one --wrt variable, or several scalars "
+            "(their gradient is one stacked vector); verify each variable separately"
+        )
     if command is not Command.JACOBIAN and not f.is_scalar:
         raise OptionError(f"{command.value} needs a scalar expression; use --jacobian")
     targets = derivative_results(command, f, wrt_vars, layout)
