@@ -212,7 +212,7 @@ def compile_def(source: str, name: str) -> Callable[..., Any]:
     import numpy as np
 
     scope: dict[str, Any] = {"np": np}
-    exec(compile(source, f"<{name}>", "exec"), scope)  # noqa: S102 - trusted, our own input
+    exec(compile(source, f"<{name}>", "exec"), scope)  # trusted: our own input
     funcs = [v for k, v in scope.items() if callable(v) and k not in ("np",)]
     return funcs[-1]
 
@@ -387,7 +387,7 @@ def op_profile(source: str, inputs: dict[str, Any], repeats: int) -> list[tuple[
         ts = []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            value = eval(code, env)  # noqa: S307 - our own benchmark code and gradcli's output
+            value = eval(code, env)  # our own benchmark code and gradcli's output
             ts.append(time.perf_counter() - t0)
         if not isinstance(node, (ast.Name, ast.Constant)):
             rows.append((ast.unparse(node), median(ts)))
@@ -441,7 +441,7 @@ def setup_libs(threads: int | None, want_jax: bool, want_torch: bool) -> dict[st
     if want_torch:
         try:
             import torch
-            import torch.func  # noqa: F401
+            import torch.func
 
             torch.set_default_dtype(torch.float64)
             if threads:

@@ -20,7 +20,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-import identities as I  # noqa: E402, N812
+import identities as I  # noqa: E402
 
 import gradcli  # noqa: E402
 

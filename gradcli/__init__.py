@@ -21,8 +21,8 @@ _API = {
     "grad": "gradcli.api",
     "jacobian": "gradcli.api",
     "hessian": "gradcli.api",
-    "verify": "gradcli.verdict",
-    "Verdict": "gradcli.verdict",
+    "verify": "gradcli.verification.verdict",
+    "Verdict": "gradcli.verification.verdict",
     "GradcliError": "gradcli.errors",
 }
 

@@ -13,23 +13,22 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from gradcli.calculus import derivative_results
-from gradcli.calculus.drivers import Command, Layout, Target
+from gradcli.calculus.drivers import Command, Layout, Target, derivative_results
 from gradcli.errors import GradcliError, LimitError, OptionError, ShapeError, Span
 
 if TYPE_CHECKING:
-    from gradcli.expand import Expanded
+    from gradcli.calculus.steps import Derivation as StepsFor
     from gradcli.numeric.check import CheckResult
-    from gradcli.steps import Derivation as StepsFor
-from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
+    from gradcli.numeric.expand import Expanded
+from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape, shape_words
 from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size
+from gradcli.output.formats import Format as Format  # re-exported: gradcli.api.Format
 from gradcli.printers import to_array_api, to_latex, to_numpy, to_text, to_unicode
 from gradcli.printers.numpy import free_sizes, python_name
-from gradcli.reprs import check_status, one_line
+from gradcli.printers.reprs import check_status, one_line
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
@@ -38,15 +37,6 @@ from gradcli.syntax.typecheck import IDENT, Declarations, Typed, typecheck
 Names = str | Iterable[str] | None
 MAX_RESULT_NODES = 20_000
 LONG_PLAIN = 2_000  # parts, written out without names: always named
-
-
-class Format(str, Enum):
-    PRETTY = "pretty"
-    TEXT = "text"
-    LATEX = "latex"
-    NUMPY = "numpy"
-    JSON = "json"
-    ARRAY_API = "array-api"
 
 
 @dataclass
@@ -207,7 +197,7 @@ class Derivation:
         return self.text
 
 
-def _names(value: Names) -> list[str]:
+def split_names(value: Names) -> list[str]:
     if value is None:
         return []
     items = [value] if isinstance(value, str) else list(value)
@@ -221,7 +211,10 @@ def declarations(
     scalar: Names = None, vector: Names = None, matrix: Names = None, symmetric: Names = None
 ) -> Declarations:
     return Declarations(
-        set(_names(scalar)), set(_names(vector)), set(_names(matrix)), set(_names(symmetric))
+        set(split_names(scalar)),
+        set(split_names(vector)),
+        set(split_names(matrix)),
+        set(split_names(symmetric)),
     )
 
 
@@ -240,14 +233,14 @@ def analyse_typed(source: str, decls: Declarations) -> Typed:
         raise err.with_source(source) from None
 
 
-def _resolve_wrt(
+def resolve_wrt(
     wrt: Names,
     variables: dict[str, Var],
     source: str,
     decls: Declarations,
     where_names: frozenset[str] = frozenset(),
 ) -> list[Var]:
-    names = _names(wrt)
+    names = split_names(wrt)
     if not names:
         if len(variables) == 1:
             return list(variables.values())
@@ -307,7 +300,7 @@ def derive(
     decls = declarations(scalar, vector, matrix, symmetric)
     typed = analyse_typed(source, decls)
     f, variables, notes = typed.expr, typed.variables, typed.notes
-    wrt_vars = _resolve_wrt(wrt, variables, source, decls, typed.where_names)
+    wrt_vars = resolve_wrt(wrt, variables, source, decls, typed.where_names)
     if command in (Command.GRAD, Command.HESSIAN) and not f.is_scalar:
         raise ShapeError(
             f"{command.value} needs a scalar expression, but this one is {shape_words(f.shape)}",
@@ -329,33 +322,38 @@ def derive(
                 f"{MAX_RESULT_NODES}; differentiate a smaller expression"
             )
     if seed is None:
-        # Uniform on [0, 2**31) like secrets.randbelow(2**31), without importing
-        # secrets (hashlib, hmac) into a --no-check run that needs no NumPy either.
-        seed = int.from_bytes(os.urandom(4), "little") >> 1
+        seed = random_seed()
     result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
-    code = _dim_code([*variables.values(), *wrt_vars], [f, *(t.expr for t in targets)])
+    code = dim_code([*variables.values(), *wrt_vars], [f, *(t.expr for t in targets)])
     as_matrix = command is not Command.GRAD
     like = array_like(variables.values())
     results = [
         Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix, like=like) for t in targets
     ]
     if expand is not None:
-        from gradcli.expand import expand as write_out
+        from gradcli.numeric.expand import expand as write_out
 
         for r in results:
             r.expanded = write_out(r.expr, expand)
     d = Derivation(command, source, present(f), variables, results, result, seed, notes)
     if steps:
-        from gradcli.steps import derivation_steps
+        from gradcli.calculus.steps import derivation_steps
 
         d.steps = derivation_steps(
-            command.value,
+            command,
             f,
             wrt_vars,
             [r.expr for r in results],
             denominator=layout is Layout.DENOMINATOR,
         )
     return d
+
+
+def random_seed() -> int:
+    """A fresh seed for the check, uniform on ``[0, 2**31)`` (as
+    ``secrets.randbelow(2**31)``, without importing ``secrets``: hashlib and hmac
+    would slow the start of a --no-check run that needs no NumPy either)."""
+    return int.from_bytes(os.urandom(4), "little") >> 1
 
 
 def _check(
@@ -369,7 +367,7 @@ def _check(
     # NumPy comes in with the check, so that --no-check never imports it.
     from gradcli.numeric.check import Mode, check_derivative
 
-    mode = {Command.GRAD: Mode.GRAD, Command.JACOBIAN: Mode.JACOBIAN}.get(command, Mode.HESSIAN)
+    mode = Mode(command.value)  # the check's enum names the same three derivatives
     gradient = targets[0].gradient if command is Command.HESSIAN else None
     if gradient is not None:
         # The Hessian is checked against differences of the gradient, so the
@@ -392,18 +390,7 @@ def _check(
     return result
 
 
-def shape_words(shape: Shape) -> str:
-    """A shape as a message says it: ``a vector of size n``, ``a matrix of size n×m``."""
-    if shape.is_scalar:
-        return "a scalar"
-    if shape.is_vector:
-        return f"a vector of size {shape.rows}"
-    if shape.is_row:
-        return f"a row vector of size {shape.cols}"
-    return f"a matrix of size {shape.rows}×{shape.cols}"
-
-
-def _dim_code(variables: Sequence[Var], exprs: Sequence[Expr] = ()) -> dict[Dim, str]:
+def dim_code(variables: Sequence[Var], exprs: Sequence[Expr] = ()) -> dict[Dim, str]:
     """For each symbolic dimension, NumPy code giving its size from some variable;
     a dimension of ``exprs`` that no variable has is a free size parameter."""
     code: dict[Dim, str] = {}

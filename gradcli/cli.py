@@ -2,21 +2,29 @@
 
 Exit status (SPEC §4): 0 success (``verify``: correct); 1 the numerical check
 failed (``verify``: wrong); 2 bad input; 3 an internal error.
+
+Over 500 lines: Typer's declarations are verbose (an option is an annotated
+alias with its help text), and the mapping of every error to its exit status
+belongs next to them.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 import os
 import signal
 import sys
+from collections.abc import Callable
 from enum import Enum
 from typing import Annotated, Any, NoReturn
 
 import typer
 
 from gradcli import __version__
+from gradcli.calculus.vocabulary import Command, Layout
 from gradcli.errors import GradcliError, LimitError
+from gradcli.output.formats import Format
 from gradcli.process import OutputError, silence_stdout, time_limit, write
 
 app = typer.Typer(
@@ -41,20 +49,6 @@ app = typer.Typer(
 )
 
 MAX_STDIN = 100_000
-
-
-class FormatOpt(str, Enum):
-    pretty = "pretty"
-    text = "text"
-    latex = "latex"
-    numpy = "numpy"
-    json = "json"
-    array_api = "array-api"
-
-
-class LayoutOpt(str, Enum):
-    numerator = "numerator"
-    denominator = "denominator"
 
 
 Expr = Annotated[
@@ -87,7 +81,7 @@ SymOpt = Annotated[
     typer.Option("--symmetric", metavar="NAMES", help="Declare symmetric matrices: --symmetric S."),
 ]
 FormatArg = Annotated[
-    FormatOpt | None,
+    Format | None,
     typer.Option(
         "--format",
         "-f",
@@ -110,7 +104,7 @@ SeedOpt = Annotated[
     ),
 ]
 LayoutArg = Annotated[
-    LayoutOpt, typer.Option("--layout", help="Jacobian layout: numerator (m x n) or denominator.")
+    Layout, typer.Option("--layout", help="Jacobian layout: numerator (m x n) or denominator.")
 ]
 ExpandOpt = Annotated[
     int | None,
@@ -185,39 +179,37 @@ def _read_expr(expr: str) -> str:
     return text.strip()
 
 
-def _format(fmt: FormatOpt | None) -> str:
+def _format(fmt: Format | None) -> Format:
     if fmt is not None:
-        return fmt.value
-    return "pretty" if sys.stdout is not None and sys.stdout.isatty() else "text"
+        return fmt
+    return Format.PRETTY if sys.stdout is not None and sys.stdout.isatty() else Format.TEXT
 
 
 def _run_derivation(
-    command: str,
+    command: Command,
     expr: str,
-    fmt: FormatOpt | None,
+    fmt: Format | None,
     function: str | None,
     display: bool = False,
     **options: Any,
 ) -> None:
     """Derive, print in the chosen format, and exit 1 if the numerical check failed."""
     from gradcli.api import derive
-    from gradcli.calculus.drivers import Command
 
-    if function is not None and fmt not in (FormatOpt.numpy, FormatOpt.array_api):
+    if function is not None and fmt not in (Format.NUMPY, Format.ARRAY_API):
         raise _bad("--function goes with --format numpy or --format array-api")
-    if display and fmt is not FormatOpt.latex:
+    if display and fmt is not Format.LATEX:
         raise _bad("--display goes with --format latex")
     with time_limit():
-        d = derive(Command(command), _read_expr(expr), **options)
+        d = derive(command, _read_expr(expr), **options)
     chosen = _format(fmt)
     if function is not None:
-        from gradcli.output import array_api_function, numpy_function
+        from gradcli.output.render import array_api_function, numpy_function
 
-        code = array_api_function if fmt is FormatOpt.array_api else numpy_function
+        code = array_api_function if fmt is Format.ARRAY_API else numpy_function
         write(code(d, function))
     elif display:
-        from gradcli.api import Format
-        from gradcli.output import render
+        from gradcli.output.render import render
 
         write(render(d, Format.LATEX, display=True))
     else:
@@ -225,25 +217,20 @@ def _run_derivation(
     _finish_check(d, chosen)
 
 
-def _emit(d: object, chosen: str, verdict: object = None) -> None:
-    from gradcli.api import Format
-
-    if chosen == "pretty":
-        from gradcli.pretty import show_on_stdout
+def _emit(d: object, chosen: Format, verdict: object = None) -> None:
+    if chosen is Format.PRETTY:
+        from gradcli.output.pretty import show_on_stdout
 
         show_on_stdout(d, verdict)  # type: ignore[arg-type]
         return
-    from gradcli.output import render, render_verdict
+    from gradcli.output.render import render, render_verdict
     from gradcli.process import can_encode, json_ascii
 
-    if verdict is not None:
-        out = render_verdict(verdict, Format(chosen))  # type: ignore[arg-type]
-    else:
-        out = render(d, Format(chosen))  # type: ignore[arg-type]
-    write(json_ascii(out) if chosen == "json" and not can_encode(out) else out)
+    out = render(d, chosen) if verdict is None else render_verdict(verdict, chosen)  # type: ignore[arg-type]
+    write(json_ascii(out) if chosen is Format.JSON and not can_encode(out) else out)
 
 
-def _finish_check(d: object, chosen: str) -> None:
+def _finish_check(d: object, chosen: Format) -> None:
     check = getattr(d, "check", None)
     if check is None:
         return
@@ -253,7 +240,7 @@ def _finish_check(d: object, chosen: str) -> None:
             f"({check.reason}; seed {check.seed}). This is a bug in gradcli: please report it."
         )
         raise typer.Exit(1)
-    if check.passed is None and chosen != "pretty":
+    if check.passed is None and chosen is not Format.PRETTY:
         _err(f"not checked: {check.reason}")
 
 
@@ -261,23 +248,52 @@ def _err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-@app.command()
-def grad(
-    expr: Expr,
-    wrt: Wrt = None,
-    scalar: ScalarOpt = None,
-    vector: VectorOpt = None,
-    matrix: MatrixOpt = None,
-    symmetric: SymOpt = None,
-    fmt: FormatArg = None,
-    check: CheckOpt = True,
-    seed: SeedOpt = None,
-    expand: ExpandOpt = None,
-    function: FunctionOpt = None,
-    steps: StepsOpt = False,
-    display: DisplayOpt = False,
-    debug: DebugOpt = False,
-) -> None:
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+# The options of grad, jacobian and hessian, declared once, in the order --help
+# lists them (jacobian adds --layout after --seed).
+def _derivation_parameters(layout: bool) -> list[inspect.Parameter]:
+    def option(name: str, annotation: Any, default: Any) -> inspect.Parameter:
+        return inspect.Parameter(name, KEYWORD, annotation=annotation, default=default)
+
+    return [
+        inspect.Parameter("expr", KEYWORD, annotation=Expr),
+        option("wrt", Wrt, None),
+        option("scalar", ScalarOpt, None),
+        option("vector", VectorOpt, None),
+        option("matrix", MatrixOpt, None),
+        option("symmetric", SymOpt, None),
+        option("fmt", FormatArg, None),
+        option("check", CheckOpt, True),
+        option("seed", SeedOpt, None),
+        *([option("layout", LayoutArg, Layout.NUMERATOR)] if layout else []),
+        option("expand", ExpandOpt, None),
+        option("function", FunctionOpt, None),
+        option("steps", StepsOpt, False),
+        option("display", DisplayOpt, False),
+        option("debug", DebugOpt, False),
+    ]
+
+
+def _derivation_command(command: Command, doc: str) -> Callable[..., None]:
+    """Register ``gradcli COMMAND`` with the shared options; Typer reads them
+    from the function's signature, so the signature is built from the list."""
+
+    def run(**options: Any) -> None:
+        options.pop("debug")  # read from argv by _run before any command starts
+        _run_derivation(command, **options)
+
+    parameters = _derivation_parameters(layout=command is Command.JACOBIAN)
+    run.__signature__ = inspect.Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in parameters}
+    run.__name__ = run.__qualname__ = command.value
+    run.__doc__ = doc
+    return app.command(command.value)(run)
+
+
+_derivation_command(
+    Command.GRAD,
     """Gradient of a scalar expression; same shape as the variable.
 
     Examples:
@@ -289,43 +305,10 @@ def grad(
       gradcli grad "tanh(a b)" --wrt a,b --scalar a,b   (stacked, as in calculus)
 
       gradcli grad "||A x - b||^2" --wrt x -f latex
-    """
-    _run_derivation(
-        "grad",
-        expr,
-        fmt,
-        wrt=wrt,
-        scalar=scalar,
-        vector=vector,
-        matrix=matrix,
-        symmetric=symmetric,
-        check=check,
-        seed=seed,
-        expand=expand,
-        function=function,
-        steps=steps,
-        display=display,
-    )
-
-
-@app.command()
-def jacobian(
-    expr: Expr,
-    wrt: Wrt = None,
-    scalar: ScalarOpt = None,
-    vector: VectorOpt = None,
-    matrix: MatrixOpt = None,
-    symmetric: SymOpt = None,
-    fmt: FormatArg = None,
-    check: CheckOpt = True,
-    seed: SeedOpt = None,
-    layout: LayoutArg = LayoutOpt.numerator,
-    expand: ExpandOpt = None,
-    function: FunctionOpt = None,
-    steps: StepsOpt = False,
-    display: DisplayOpt = False,
-    debug: DebugOpt = False,
-) -> None:
+    """,
+)
+_derivation_command(
+    Command.JACOBIAN,
     """Jacobian d vec(f) / d vec(x): m x n in numerator layout.
 
     Examples:
@@ -335,43 +318,10 @@ def jacobian(
       gradcli jacobian "softmax(z)" --wrt z   ->  diag(softmax(z)) - softmax(z) softmax(z)^T
 
       gradcli jacobian "A X B" --wrt X        ->  kron(B^T, A)
-    """
-    _run_derivation(
-        "jacobian",
-        expr,
-        fmt,
-        wrt=wrt,
-        scalar=scalar,
-        vector=vector,
-        matrix=matrix,
-        symmetric=symmetric,
-        check=check,
-        seed=seed,
-        expand=expand,
-        function=function,
-        steps=steps,
-        display=display,
-        layout=layout.value,
-    )
-
-
-@app.command()
-def hessian(
-    expr: Expr,
-    wrt: Wrt = None,
-    scalar: ScalarOpt = None,
-    vector: VectorOpt = None,
-    matrix: MatrixOpt = None,
-    symmetric: SymOpt = None,
-    fmt: FormatArg = None,
-    check: CheckOpt = True,
-    seed: SeedOpt = None,
-    expand: ExpandOpt = None,
-    function: FunctionOpt = None,
-    steps: StepsOpt = False,
-    display: DisplayOpt = False,
-    debug: DebugOpt = False,
-) -> None:
+    """,
+)
+_derivation_command(
+    Command.HESSIAN,
     """Hessian of a scalar expression (by a vector, or stacked scalars).
 
     Examples:
@@ -381,23 +331,8 @@ def hessian(
       gradcli hessian "||A x - b||^2" --wrt x      ->  2 A^T A
 
       gradcli hessian "x^2 y + y^3" --wrt x,y --scalar x,y
-    """
-    _run_derivation(
-        "hessian",
-        expr,
-        fmt,
-        wrt=wrt,
-        scalar=scalar,
-        vector=vector,
-        matrix=matrix,
-        symmetric=symmetric,
-        check=check,
-        seed=seed,
-        expand=expand,
-        function=function,
-        steps=steps,
-        display=display,
-    )
+    """,
+)
 
 
 @app.command()
@@ -415,7 +350,7 @@ def verify(
     symmetric: SymOpt = None,
     fmt: FormatArg = None,
     seed: SeedOpt = None,
-    layout: LayoutArg = LayoutOpt.numerator,
+    layout: LayoutArg = Layout.NUMERATOR,
     debug: DebugOpt = False,
 ) -> None:
     """Is CLAIM the gradient (Jacobian, Hessian) of the expression? Exit 0 if so, 1 if not.
@@ -428,8 +363,7 @@ def verify(
 
       gradcli verify "A" --of "A x + b" --wrt x --jacobian        ->  correct
     """
-    from gradcli.calculus.drivers import Command
-    from gradcli.verdict import verify as run_verify
+    from gradcli.verification.verdict import verify as run_verify
 
     if jacobian and hessian:
         raise _bad("choose one of --jacobian and --hessian")
@@ -444,7 +378,7 @@ def verify(
             vector=vector,
             matrix=matrix,
             symmetric=symmetric,
-            layout=layout.value,
+            layout=layout,
             seed=seed,
         )
     _emit(v.derivation, _format(fmt), v)
@@ -475,9 +409,9 @@ def completion(
              and in ~/.zshrc, before compinit:  fpath=(~/.zfunc $fpath)
       fish:  gradcli completion fish > ~/.config/fish/completions/gradcli.fish
     """
-    from gradcli.completion import generate
+    from gradcli.output.completion import generate
 
-    typer.echo(generate(shell.value), nl=False)
+    typer.echo(generate(shell.value, typer.main.get_command(app)), nl=False)
 
 
 class TopicOpt(str, Enum):
@@ -574,23 +508,31 @@ def _bad(message: str) -> GradcliError:
     return OptionError(message)
 
 
-def _is(err: BaseException, name: str) -> bool:
+def is_click_error(err: BaseException, name: str) -> bool:
     """Whether ``err`` is a Click exception ``name`` (Typer may vendor its own Click)."""
     return any(cls.__name__ == name for cls in type(err).__mro__)
 
 
-COMMANDS = ("grad", "jacobian", "hessian", "verify")
-VALUE_OPTIONS = frozenset(
-    {"--of", "--wrt", "-w", "--scalar", "-s", "--vector", "--matrix", "--symmetric"}
-    | {"--format", "-f", "--seed", "--layout", "--expand", "--function"}
-)
 EXPRESSION_CHARS = frozenset("()^*/+[]|' .,@")
 
 
-def _dash_expression(argv: list[str]) -> int | None:
+def _declared(group: Any, command: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The options of ``command`` as declared: the names of those that take a
+    value, and the letters of its short options (``-w``, ``-f``, ``-h``)."""
+    params = group.commands[command].get_params(group.make_context("gradcli", [command]))
+    names = [
+        (n, p) for p in params if p.param_type_name == "option" for n in p.opts + p.secondary_opts
+    ]
+    takes_value = frozenset(n for n, p in names if not p.is_flag and not p.count)
+    letters = frozenset(n[1] for n, _ in names if len(n) == 2 and n[1] != "-")
+    return takes_value, letters
+
+
+def _dash_expression(argv: list[str], group: Any) -> int | None:
     """The index of an argument that is an expression starting with '-' (not an option)."""
-    if not argv or argv[0] not in COMMANDS:
+    if not argv or argv[0] not in group.commands:
         return None
+    value_options, letters = _declared(group, argv[0])
     skip = False
     for i, a in enumerate(argv[1:], start=1):
         if a == "--":
@@ -598,10 +540,10 @@ def _dash_expression(argv: list[str]) -> int | None:
         if skip:
             skip = False
             continue
-        if a in VALUE_OPTIONS:
+        if a in value_options:
             skip = True
             continue
-        looks_like_expr = EXPRESSION_CHARS & set(a[1:]) or a[1:2] not in ("w", "s", "f", "h")
+        looks_like_expr = EXPRESSION_CHARS & set(a[1:]) or a[1:2] not in letters
         if a.startswith("-") and not a.startswith("--") and len(a) > 2 and looks_like_expr:
             return i
     return None
@@ -619,7 +561,7 @@ def _dash_hint(argv: list[str], i: int) -> str:
 
 
 def _usage_hint(err: Exception, argv: list[str]) -> str | None:
-    text = _message(err)
+    text = click_message(err)
     if "No such option" in text or "requires an argument" in text or "Missing argument" in text:
         for i, a in enumerate(argv):
             named = f"option: {a}" in text
@@ -628,23 +570,23 @@ def _usage_hint(err: Exception, argv: list[str]) -> str | None:
     return None
 
 
-def _message(err: Exception) -> str:
+def click_message(err: Exception) -> str:
     fmt = getattr(err, "format_message", None)
     return str(fmt()) if callable(fmt) else str(err)
 
 
 def _click_error(err: Exception, args: list[str]) -> None:
     """Map Click's own exceptions (usage errors, exit, abort); return for anything else."""
-    if _is(err, "Exit"):
+    if is_click_error(err, "Exit"):
         sys.exit(getattr(err, "exit_code", 0))
-    if _is(err, "Abort"):
+    if is_click_error(err, "Abort"):
         _fail(130, "aborted")
-    if _is(err, "NoArgsIsHelpError"):
-        typer.echo(_message(err))
+    if is_click_error(err, "NoArgsIsHelpError"):
+        typer.echo(click_message(err))
         sys.exit(0)
-    if _is(err, "UsageError"):
+    if is_click_error(err, "UsageError"):
         hint = _usage_hint(err, args)
-        message = f"usage error: {_message(err)}"
+        message = f"usage error: {click_message(err)}"
         ctx = getattr(err, "ctx", None)
         if ctx is not None:
             message = ctx.get_usage() + "\n" + message
@@ -718,7 +660,7 @@ def _app_for(args: list[str]) -> typer.Typer:
 def _run(args: list[str]) -> None:
     debug = "--debug" in args
     command = typer.main.get_command(_app_for(args))
-    dash = _dash_expression(args)
+    dash = _dash_expression(args, command)
     if dash is not None:
         _fail(2, f"usage error: {args[dash]!r} is not an option\nhint: {_dash_hint(args, dash)}")
     try:
@@ -731,7 +673,7 @@ def _run(args: list[str]) -> None:
         _fail(
             2, LimitError(f"the expression is too large to handle ({type(err).__name__})").render()
         )
-    except Exception as err:  # noqa: BLE001 - the one boundary where a bug becomes exit 3
+    except Exception as err:
         _click_error(err, args)
         if debug or os.environ.get("GRADCLI_DEBUG"):
             import traceback

@@ -72,12 +72,6 @@ class ShapeError(GradcliError):
     kind = "shape error"
 
 
-class NameError_(GradcliError):
-    """An unknown function or a misused name."""
-
-    kind = "name error"
-
-
 class NoRuleError(GradcliError):
     """The derivative exists but has no readable matrix form here."""
 

@@ -60,7 +60,7 @@ def timeout_seconds(value: str | None) -> float | None:
     return None if seconds == 0 else seconds
 
 
-class time_limit:  # noqa: N801 - used like a function: ``with time_limit():``
+class time_limit:
     """Run the body under the time limit; a run that hit it ends in a ``LimitError``.
 
     The alarm fires at most once (a one-shot timer). If it fired while the

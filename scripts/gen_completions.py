@@ -3,7 +3,7 @@
     python scripts/gen_completions.py           # rewrite completions/*
     python scripts/gen_completions.py --check   # exit 1 if a file is stale
 
-The scripts come from ``gradcli.completion``, the same code behind
+The scripts come from ``gradcli.output.completion``, the same code behind
 ``gradcli completion bash|zsh|fish``, so the committed files and what a
 ``pip install`` user prints are the same text. ``tests/test_completions.py``
 checks that the committed files are current: after changing the CLI, run this
@@ -19,7 +19,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from gradcli.completion import FILES, command_tree, generate  # noqa: E402
+import typer  # noqa: E402
+
+from gradcli.cli import app  # noqa: E402
+from gradcli.output import completion  # noqa: E402
+from gradcli.output.completion import FILES, Cmd, Opt  # noqa: E402
+
+
+def command_tree() -> tuple[tuple[Opt, ...], tuple[Cmd, ...]]:
+    """gradcli's options and commands, from the Typer app."""
+    return completion.command_tree(typer.main.get_command(app))
+
+
+def generate(shell: str) -> str:
+    """The completion script for ``shell``, as ``gradcli completion SHELL`` prints it."""
+    return completion.generate(shell, typer.main.get_command(app))
+
 
 OUT = ROOT / "completions"
 

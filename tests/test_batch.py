@@ -284,7 +284,7 @@ def test_every_declaration_of_the_api_is_a_batch_key(command: str) -> None:
     import inspect
 
     from gradcli.api import derive
-    from gradcli.verdict import verify
+    from gradcli.verification.verdict import verify
 
     api = verify if command == "verify" else derive
     params = inspect.signature(api).parameters.values()

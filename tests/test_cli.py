@@ -21,61 +21,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from support import run, run_raw, subprocess_run
 from typer.testing import CliRunner
 
 import gradcli
-from gradcli.cli import app, main
+from gradcli.cli import app
 
 # --------------------------------------------------------------------------- helpers
-
-
-@dataclass(frozen=True)
-class Run:
-    """What one invocation produced."""
-
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def _assert_well_behaved(r: Run) -> None:
-    """Invariants of every invocation (SPEC §4)."""
-    assert "Traceback" not in r.out + r.err, r.err
-    assert r.code != 3, f"internal error (exit 3): {r.err}"
-    if r.code == 2:
-        assert r.err.strip(), "exit 2 without a message on stderr"
-        assert r.out == "", "bad input must not print a result on stdout"
-        assert len(r.err.splitlines()) < 25, r.err
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str, checked: bool = True) -> Run:
-    """``gradcli ARGS`` in-process: exit status, stdout, stderr."""
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    code = exc.value.code
-    r = Run(
-        code if isinstance(code, int) else (0 if code is None else 1), captured.out, captured.err
-    )
-    if checked:
-        _assert_well_behaved(r)
-    return r
-
-
-def run_raw(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    """Like ``run``, without asserting the invariants (for tests about broken ones)."""
-    return run(capsys, *args, checked=False)
 
 
 def suggested_fix(err: str) -> list[str]:
@@ -84,27 +41,6 @@ def suggested_fix(err: str) -> list[str]:
     (hint,) = [line for line in err.splitlines() if line.startswith("hint")]
     assert "gradcli " in hint, hint
     return shlex.split(hint[hint.index("gradcli ") :])
-
-
-def subprocess_run(
-    *args: str,
-    stdin: bytes = b"",
-    env: Mapping[str, str] | None = None,
-    timeout: float = 30,
-) -> Run:
-    """A real ``python -m gradcli ARGS`` with stdout a pipe (not a terminal)."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "gradcli", *args],
-        input=stdin,
-        capture_output=True,
-        env=dict(env) if env is not None else None,
-        timeout=timeout,
-    )
-    return Run(
-        proc.returncode,
-        proc.stdout.decode("utf-8", "replace"),
-        proc.stderr.decode("utf-8", "replace"),
-    )
 
 
 def caret_columns(err: str, source: str) -> set[int]:
@@ -596,7 +532,7 @@ def test_closed_stdin_exits_2_with_a_clear_message() -> None:
 
 
 class _UnreadableStdin:
-    class buffer:  # noqa: N801 - mimics sys.stdin.buffer
+    class buffer:  # lower case: mimics sys.stdin.buffer
         @staticmethod
         def read(_size: int = -1) -> bytes:
             raise OSError(5, "Input/output error")

@@ -24,13 +24,15 @@ from typing import Any
 import pytest
 import typer
 
-from gradcli.cli import FormatOpt, LayoutOpt, app
+from gradcli.calculus.vocabulary import Layout
+from gradcli.cli import app
+from gradcli.output.formats import Format
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPLETIONS = ROOT / "completions"
 BASH_FILE = COMPLETIONS / "gradcli.bash"
-FORMATS = [f.value for f in FormatOpt]
-LAYOUTS = [v.value for v in LayoutOpt]
+FORMATS = [f.value for f in Format]
+LAYOUTS = [v.value for v in Layout]
 
 
 def _load_generator() -> ModuleType:
@@ -252,7 +254,7 @@ def test_completion_rejects_an_unknown_shell() -> None:
 
 
 def test_completion_help_has_the_install_lines() -> None:
-    from gradcli.completion import INSTALL
+    from gradcli.output.completion import INSTALL
 
     done = run_completion("--help")
     assert done.returncode == 0, done.stderr

@@ -19,13 +19,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_docs import (  # noqa: F401  (_plain_console: the autouse fixture, reused)
-    Block,
-    _plain_console,
-    console_blocks,
-    plan,
-    run_gradcli,
-)
+from doc_examples import Block, console_blocks, plan, run_gradcli
+
+pytestmark = pytest.mark.usefixtures("plain_console")
 
 ROOT = Path(__file__).resolve().parent.parent
 COOKBOOK = ROOT / "docs" / "cookbook.md"
@@ -58,7 +54,7 @@ def test_cookbook_example(block: Block) -> None:
             f"line {command.line}: the output depends on the random check; add --seed N"
         )
         run = run_gradcli(how.args, how.stdin)
-        status = run.status
+        status = run.code
         assert run.output == command.expected, f"cookbook.md:{command.line}: $ {command.text}"
 
 
@@ -88,7 +84,7 @@ def test_cookbook_numpy_function_runs() -> None:
     """The printed backprop function runs and agrees with finite differences."""
     (command,) = [c for b in BLOCKS for c in b.commands if "--function backprop" in c.text]
     namespace: dict[str, object] = {}
-    exec(command.expected, namespace)  # noqa: S102 - the documented, generated code
+    exec(command.expected, namespace)  # the documented, generated code
     backprop = namespace["backprop"]
     rng = np.random.default_rng(0)
     W1, W2 = rng.standard_normal((4, 3)), rng.standard_normal((2, 4))

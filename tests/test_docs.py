@@ -23,7 +23,6 @@ After a deliberate change of output, rewrite the examples of a page with
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -31,180 +30,34 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
-from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from doc_examples import (
+    DOCS,
+    LANGUAGE,
+    PAGES,
+    SCHEMA,
+    TABLE_SCALARS,
+    TABLE_SYMMETRIC,
+    Block,
+    Command,
+    clean,
+    commands,
+    console_blocks,
+    plan,
+    run_gradcli,
+)
 
 from gradcli.api import analyse, declarations
-from gradcli.cli import main
 from gradcli.syntax import parse
-
-ROOT = Path(__file__).resolve().parent.parent
-DOCS = ROOT / "docs"
-PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
-SCHEMA = DOCS / "json-schema.json"
-LANGUAGE = DOCS / "language.md"
-
-# The declarations behind the tables of docs/language.md (stated on that page).
-TABLE_SCALARS = "a,b,c,d,s,t"
-TABLE_SYMMETRIC = "S"
-
-PRETTY_HEADER = "f = "
-
-
-# ----------------------------------------------------------------- reading the pages
-
-
-@dataclass(frozen=True)
-class Command:
-    """One ``$ ...`` line of a console block and the output shown under it."""
-
-    line: int
-    text: str
-    expected: str
-
-
-@dataclass(frozen=True)
-class Block:
-    path: Path
-    line: int
-    commands: tuple[Command, ...]
-
-    @property
-    def id(self) -> str:
-        return f"{self.path.relative_to(ROOT)}:{self.line}"
-
-
-def console_blocks(path: Path) -> list[Block]:
-    """The ```` ```console ```` blocks of a Markdown page, with line numbers."""
-    blocks: list[Block] = []
-    lines = path.read_text(encoding="utf-8").splitlines()
-    i = 0
-    while i < len(lines):
-        if lines[i].strip() != "```console":
-            i += 1
-            continue
-        start = i + 1
-        body: list[tuple[int, str]] = []
-        i += 1
-        while i < len(lines) and lines[i].strip() != "```":
-            body.append((i + 1, lines[i]))
-            i += 1
-        blocks.append(Block(path, start, tuple(_commands(body))))
-        i += 1
-    return blocks
-
-
-def _commands(body: list[tuple[int, str]]) -> Iterator[Command]:
-    current: tuple[int, str] | None = None
-    output: list[str] = []
-    for number, text in body:
-        if text.startswith("$ "):
-            if current is not None:
-                yield Command(current[0], current[1], _clean("\n".join(output)))
-            current, output = (number, text[2:]), []
-        elif current is not None:
-            output.append(text)
-    if current is not None:
-        yield Command(current[0], current[1], _clean("\n".join(output)))
-
-
-def _clean(text: str) -> str:
-    """Compare outputs line by line, ignoring trailing spaces and blank lines."""
-    return "\n".join(line.rstrip() for line in text.strip("\n").splitlines()).strip("\n")
-
-
-# ----------------------------------------------------------------- running commands
-
-
-@dataclass(frozen=True)
-class Run:
-    status: int
-    output: str  # standard output, then standard error
-
-
-def run_gradcli(args: list[str], stdin: str = "") -> Run:
-    """``gradcli ARGS`` in-process, standard output and error captured."""
-    out, err = io.StringIO(), io.StringIO()
-    saved = sys.stdin
-    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8")
-    status = 0
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            try:
-                main(args)
-            except SystemExit as done:
-                code = done.code
-                status = code if isinstance(code, int) else (0 if code is None else 1)
-    finally:
-        sys.stdin = saved
-    return Run(status, _clean(out.getvalue() + err.getvalue()))
-
-
-def _option(args: list[str], *names: str) -> str | None:
-    for i, a in enumerate(args):
-        for name in names:
-            if a == name and i + 1 < len(args):
-                return args[i + 1]
-            if name.startswith("--") and a.startswith(name + "="):
-                return a[len(name) + 1 :]
-    return None
-
-
-def _before_separator(args: list[str]) -> list[str]:
-    return args[: args.index("--")] if "--" in args else args
-
-
-@dataclass(frozen=True)
-class Plan:
-    """How to re-run a documented command; ``compare`` is False when the output
-    depends on the random numerical check (no ``--seed``)."""
-
-    args: list[str]
-    stdin: str
-    compare: bool
-
-
-def plan(command: Command) -> Plan | None:
-    """The run for a ``gradcli`` line (``echo TEXT | gradcli ...`` feeds TEXT to
-    standard input), or None for ``echo $?``, which shows the status of the
-    previous command."""
-    words = shlex.split(command.text)
-    if words == ["echo", "$?"]:
-        return None
-    stdin = ""
-    if len(words) > 3 and words[0] == "echo" and words[2] == "|":
-        stdin, words = words[1] + "\n", words[3:]
-    if not words or words[0] != "gradcli":
-        raise AssertionError(f"line {command.line}: not a gradcli command: {command.text}")
-    args = words[1:]
-    options = _before_separator(args)
-    fmt = _option(options, "-f", "--format")
-    if fmt is None and command.expected.startswith(PRETTY_HEADER):
-        # Shown as on a terminal, where the default format is pretty.
-        fmt = "pretty"
-        args = [*args[:1], "-f", "pretty", *args[1:]]
-    seeded = _option(options, "--seed") is not None
-    # A wrong verdict shows a random point; pretty and json show the check.
-    random_output = args[:1] == ["verify"] or (
-        fmt in ("pretty", "json") and "--no-check" not in options
-    )
-    return Plan(args, stdin, compare=seeded or not random_output)
-
 
 ALL_BLOCKS = [b for page in PAGES for b in console_blocks(page)]
 
 
-@pytest.fixture(autouse=True)
-def _plain_console(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rich output as in a pipe: no colour codes, a fixed width."""
-    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "GRADCLI_DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("COLUMNS", "120")
-    monkeypatch.setenv("NO_COLOR", "1")
+pytestmark = pytest.mark.usefixtures("plain_console")
 
 
 def test_in_process_run_is_the_script() -> None:
@@ -219,7 +72,7 @@ def test_in_process_run_is_the_script() -> None:
         env={**os.environ, "NO_COLOR": "1", "COLUMNS": "120", "PYTHONIOENCODING": "utf-8"},
     )
     run = run_gradcli(args)
-    assert (run.status, run.output) == (script.returncode, _clean(script.stdout + script.stderr))
+    assert (run.code, run.output) == (script.returncode, clean(script.stdout + script.stderr))
 
 
 def test_pages_have_examples() -> None:
@@ -236,7 +89,7 @@ def test_console_example(block: Block) -> None:
             assert command.expected == str(status), f"line {command.line}: exit status"
             continue
         run = run_gradcli(how.args, how.stdin)
-        status = run.status
+        status = run.code
         if how.compare:
             assert run.output == command.expected, (
                 f"{block.path.name}:{command.line}: $ {command.text}"
@@ -401,7 +254,7 @@ def test_validator(value: Any, sub: dict[str, Any], ok: bool) -> None:
 @pytest.mark.parametrize("command", JSON_COMMANDS)
 def test_json_output_matches_schema(command: str, schema: dict[str, Any]) -> None:
     run = run_gradcli([*shlex.split(command), "--format", "json", "--seed", "1"])
-    assert run.status in (0, 1), run.output
+    assert run.code in (0, 1), run.output
     text = run.output.split("\nnot checked: ")[0]  # the stderr line after the object
     document = json.loads(text)
     validate(document, schema, schema)
@@ -496,7 +349,7 @@ def update(path: Path) -> None:
         while lines[i].strip() != "```":
             body.append((i + 1, lines[i]))
             i += 1
-        out += _updated(list(_commands(body)))
+        out += _updated(list(commands(body)))
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
@@ -509,7 +362,7 @@ def _updated(commands: list[Command]) -> list[str]:
             out += [f"$ {command.text}", str(status)]
             continue
         run = run_gradcli(how.args, how.stdin)
-        status = run.status
+        status = run.code
         shown = run.output if how.compare else command.expected
         out += ([""] if out else []) + [f"$ {command.text}", *shown.splitlines()]
     return out

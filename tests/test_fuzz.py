@@ -12,12 +12,9 @@ The long run, by hand: ``python -m pytest -m fuzz tests/test_fuzz.py``
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TypeVar
 
 import pytest
@@ -33,9 +30,9 @@ from strategies import (
     any_expressions,
     expressions,
 )
+from support import Run, invoke
 
 from gradcli.api import analyse
-from gradcli.cli import main
 from gradcli.errors import GradcliError
 from gradcli.ir.nodes import IRShapeError
 from gradcli.syntax import parse
@@ -204,26 +201,6 @@ def test_parser_fuzz_long(text: str) -> None:
 # ------------------------------------------------------------------ the CLI
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def run_cli(argv: list[str]) -> Run:
-    """``gradcli.cli.main(argv)`` in-process, with its exit status and output."""
-    out, err = io.StringIO(), io.StringIO()
-    code: int | str | None = 0
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            main(argv)
-        except SystemExit as exc:
-            code = exc.code
-    status = code if isinstance(code, int) else (0 if code is None else 1)
-    return Run(status, out.getvalue(), err.getvalue())
-
-
 WRT_NAMES = ["x", "y", "a", "t", "A", "B", "C", "S", "x,y", "a,t", "z", "1x", "x,x", ""]
 
 
@@ -308,7 +285,7 @@ KNOWN_CLI_BUGS: list[tuple[str, str]] = [
 
 def assert_clean_exit(argv: list[str]) -> Run:
     note(f"argv = {argv!r}")
-    result = run_cli(argv)
+    result = invoke(argv)
     note(f"exit {result.code}\nstdout: {result.out}\nstderr: {result.err}")
     for symptom, bug in KNOWN_CLI_BUGS:
         if result.code == 3 and symptom in result.err:

@@ -13,26 +13,17 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_katex import Tex, katex_version, render
+from katex_support import Tex, katex_version, render
+from support import run_raw
 
 import gradcli
 from gradcli.api import Format
-from gradcli.cli import main
 from gradcli.errors import LimitError
-from gradcli.expand_check import check_expansion
-from gradcli.output import finite_json, render_verdict
+from gradcli.numeric.expand_check import check_expansion
+from gradcli.output.render import finite_json, render_verdict
 from gradcli.printers import to_latex, to_unicode
 from gradcli.printers.base import format_number
 from gradcli.printers.numpy import NumpyPrinter
-
-
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 def _strict(text: str) -> Any:
@@ -82,7 +73,7 @@ def test_a_counterexample_that_overflows_is_strict_json() -> None:
 )
 def test_cli_json_is_strict(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
     for seed in range(3):
-        code, out, err = _run(capsys, *args, "-f", "json", "--seed", str(seed))
+        code, out, err = run_raw(capsys, *args, "-f", "json", "--seed", str(seed))
         assert code in (0, 1, 2), err
         if code != 2:
             _strict(out)
@@ -97,7 +88,7 @@ def test_a_free_size_eye_gives_code_that_runs() -> None:
     code = d.results[0].numpy
     rng = np.random.default_rng(0)
     X, m = rng.normal(size=(3, 3)), 4
-    got = eval(code, {"np": np}, {"X": X, "m": m})  # noqa: S307 - our own generated code
+    got = eval(code, {"np": np}, {"X": X, "m": m})
     # Finite differences of vec(tr(X) I_m) by vec(X), column by column.
     f = lambda X: (np.trace(X) * np.eye(m)).reshape(-1, order="F")  # noqa: E731
     want = np.zeros((m * m, 9))
@@ -111,13 +102,13 @@ def test_a_free_size_eye_gives_code_that_runs() -> None:
 
 
 def test_a_free_size_is_a_keyword_argument(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(
+    code, out, err = run_raw(
         capsys, "jacobian", "tr(X) eye", "--wrt", "X", "-f", "numpy", "--function", "jac"
     )
     assert code == 0, err
     assert "def jac(X, *, m):" in out
     space: dict[str, Any] = {}
-    exec(out, space)  # noqa: S102 - our own generated code
+    exec(out, space)
     got = space["jac"](np.eye(2) * 3.0, m=3)
     assert got.shape == (9, 4)
     assert got[0, 0] == 1.0 and got[1, 0] == 0.0
@@ -140,7 +131,7 @@ def test_a_free_size_is_a_keyword_argument(capsys: pytest.CaptureFixture[str]) -
 def test_function_names_that_shadow_are_refused(
     capsys: pytest.CaptureFixture[str], name: str, reason: str
 ) -> None:
-    code, out, err = _run(
+    code, out, err = run_raw(
         capsys, "grad", "x^T A x", "--wrt", "x", "-f", "numpy", "--function", name
     )
     assert code == 2
@@ -152,12 +143,12 @@ def test_function_names_that_shadow_are_refused(
 def test_other_function_names_give_code_that_runs(
     capsys: pytest.CaptureFixture[str], name: str
 ) -> None:
-    code, out, err = _run(
+    code, out, err = run_raw(
         capsys, "grad", "x^T A x", "--wrt", "x", "-f", "numpy", "--function", name
     )
     assert code == 0, err
     space: dict[str, Any] = {}
-    exec(out, space)  # noqa: S102 - our own generated code
+    exec(out, space)
     A, x = np.arange(9.0).reshape(3, 3), np.array([1.0, -2.0, 0.5])
     assert np.allclose(space[name](A=A, x=x), (A + A.T) @ x)
 
@@ -246,7 +237,7 @@ def test_expand_is_checked_numerically() -> None:
 @pytest.mark.parametrize("fmt", ["text", "latex", "pretty", "json"])
 @pytest.mark.parametrize("source", ["1e308 t * 10", "t * 1e300 * 1e300"])
 def test_inf_is_never_printed(capsys: pytest.CaptureFixture[str], source: str, fmt: str) -> None:
-    code, out, err = _run(capsys, "grad", source, "--scalar", "t", "-f", fmt, "--no-check")
+    code, out, err = run_raw(capsys, "grad", source, "--scalar", "t", "-f", fmt, "--no-check")
     assert code == 2, out
     assert out == ""
     assert err.startswith("limit exceeded: ") and "inf" not in err.splitlines()[0], err

@@ -23,40 +23,20 @@ KaTeX the tests skip, except under ``CI``, where they fail.
 from __future__ import annotations
 
 import json
-import os
 import shlex
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+import printer_tables
 import pytest
-import test_printers
+from doc_examples import run_gradcli
 from identities import GRAD, HESSIAN, JACOBIAN, Row
-from test_docs import run_gradcli
+from katex_support import Tex, katex_version, render
 
 import gradcli
+from gradcli.output.steps import steps_latex
 from gradcli.printers import to_latex
-from gradcli.steps import steps_latex
-
-HERE = Path(__file__).resolve().parent
-RENDER = HERE / "katex_render.js"
-INSTALL = "npm install --no-save --prefix tests/.katex katex@0.16.47"
-TIMEOUT = 60  # seconds for the node process; it takes about one
-
-
-@dataclass(frozen=True)
-class Tex:
-    """A LaTeX string, where it came from (a command to reproduce it), and
-    whether it is inline math (``_repr_latex_``) rather than display math."""
-
-    group: str
-    source: str
-    tex: str
-    display: bool = True
-
 
 # ----------------------------------------------------------------- the strings
 
@@ -81,7 +61,7 @@ def identity_strings() -> Iterator[Tex]:
         line = _command_line(row)
         try:
             d = _derive(row, steps=True)
-        except Exception:  # noqa: BLE001 - a BUG row of identities.py: nothing printed
+        except Exception:  # a BUG row of identities.py: nothing printed
             continue
         for r in d.results:
             yield Tex("identities", line, r.latex)
@@ -123,9 +103,9 @@ def magic_strings() -> Iterator[Tex]:
 
 
 def printer_strings() -> Iterator[Tex]:
-    for name, expr, *_ in test_printers.GOLDEN:
+    for name, expr, *_ in printer_tables.GOLDEN:
         yield Tex("printers", f"to_latex(GOLDEN {name!r}) in test_printers.py", to_latex(expr))
-    for name, expr, _ in test_printers.LATEX_GOLDEN:
+    for name, expr, _ in printer_tables.LATEX_GOLDEN:
         yield Tex(
             "printers", f"to_latex(LATEX_GOLDEN {name!r}) in test_printers.py", to_latex(expr)
         )
@@ -218,7 +198,7 @@ def _run(command: str, *options: str) -> tuple[str, str]:
     args = [word, *options, *shlex.split(rest)]
     run = run_gradcli(args)
     shown = f"gradcli {word} {' '.join(options)} {rest}"
-    assert run.status in ((0, 1) if word == "verify" else (0,)), f"{shown}\n{run.output}"
+    assert run.code in ((0, 1) if word == "verify" else (0,)), f"{shown}\n{run.output}"
     return shown, run.output
 
 
@@ -247,48 +227,6 @@ CANARIES = [
 
 
 # ----------------------------------------------------------------- rendering
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI is set, so KaTeX must be checked (.ci/run runs: {INSTALL})")
-    pytest.skip(f"{reason} (install it with: {INSTALL})")
-
-
-def katex_version() -> str:
-    """KaTeX's version and where it was found; skip (fail under CI) without it."""
-    node = shutil.which("node")
-    if node is None:
-        _unavailable("node is not installed")
-    done = subprocess.run(
-        [str(node), str(RENDER), "--version"],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
-    if done.returncode == 3:
-        _unavailable(done.stderr.strip())
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
-
-
-def render(items: list[Tex]) -> list[dict[str, Any]]:
-    """KaTeX's verdict on each string, in one node process."""
-    lines = [json.dumps({"tex": t.tex, "display": t.display}) for t in items]
-    done = subprocess.run(
-        [str(shutil.which("node")), str(RENDER)],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=TIMEOUT,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    verdicts = [json.loads(line) for line in done.stdout.splitlines()]
-    assert len(verdicts) == len(items), done.stderr
-    return verdicts
 
 
 @dataclass(frozen=True)

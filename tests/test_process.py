@@ -15,11 +15,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import GRADCLI
 
 from gradcli.cli import main
 from gradcli.process import EXIT_BROKEN_PIPE, EXIT_IO_ERROR, json_ascii, timeout_seconds
-
-GRADCLI = [sys.executable, "-m", "gradcli"]
 
 
 def _env(**extra: str) -> dict[str, str]:

@@ -38,8 +38,8 @@ from strategies import (
     scalar_vector_literals,
     vector_expressions,
 )
-from test_fuzz import run_cli
-from test_simplify_properties import assert_text_round_trip
+from support import invoke
+from value_checks import assert_text_round_trip
 
 from gradcli.api import analyse, derive
 from gradcli.calculus.drivers import Command, derivative_results
@@ -51,7 +51,7 @@ from gradcli.numeric.check import CheckResult, Mode, check_derivative
 from gradcli.numeric.evaluate import evaluate_many
 from gradcli.printers import to_text
 from gradcli.simplify import present, simplify
-from gradcli.verdict import verify
+from gradcli.verification.verdict import verify
 
 FUZZ_EXAMPLES = int(os.environ.get("GRADCLI_FUZZ_EXAMPLES", "5000"))
 SEEDS = st.integers(0, 2**31 - 1)
@@ -557,7 +557,7 @@ CLI_REGRESSIONS = [
 
 @pytest.mark.parametrize("argv", CLI_REGRESSIONS)
 def test_regression_cli(argv: list[str]) -> None:
-    result = run_cli(argv)
+    result = invoke(argv)
     assert result.code in (0, 1, 2), result.err
     assert "internal error" not in result.err
 

@@ -4,6 +4,7 @@ checked numerically against finite differences (and by shape)."""
 from __future__ import annotations
 
 import pytest
+from support import run
 
 import gradcli
 
@@ -32,3 +33,30 @@ def test_regression_is_checked_correct(
     assert d.check is not None
     assert d.check.passed is True, d.check.reason
     assert d.results and d.results[0].text
+
+
+# Command lines that once ended in an internal error (exit 3): (argv, exit status,
+# a line the output must contain).
+CLI_CASES = [
+    # no variable fixes the size n of eye: the NumPy code takes it as a parameter
+    (
+        ["jacobian", "--wrt", "x", "-f", "json", "--seed", "0", "--", "eye"],
+        0,
+        "(n * n, x.shape[0])",
+    ),
+    (
+        ["jacobian", "--wrt", "x", "-f", "numpy", "--seed", "0", "--", "eye"],
+        0,
+        "(n * n, x.shape[0])",
+    ),
+    (["jacobian", "--wrt", "x", "-f", "text", "--seed", "0", "--", "eye"], 0, "0 ones ones^T"),
+]
+
+
+@pytest.mark.parametrize(("argv", "status", "line"), CLI_CASES)
+def test_cli_regression(
+    capsys: pytest.CaptureFixture[str], argv: list[str], status: int, line: str
+) -> None:
+    r = run(capsys, *argv)
+    assert r.code == status, r.err
+    assert line in (r.out if status == 0 else r.err)

@@ -13,8 +13,8 @@ import pytest
 
 import gradcli
 from gradcli.api import Derivation
-from gradcli.output import render_verdict
-from gradcli.reprs import REPR_WIDTH
+from gradcli.output.render import render_verdict
+from gradcli.printers.reprs import REPR_WIDTH
 
 LONG = " + ".join(f"sum(log(1 + exp(A{i} x)))" for i in range(12))
 MANY = ",".join(f"v{i}" for i in range(40))

@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import pytest
 from _pytest.mark.structures import ParameterSet
-from test_build import built, check_values, naive
+from build_reference import built, check_values, naive
 
 from gradcli.calculus.reverse import gradient
 from gradcli.ir import nodes as N

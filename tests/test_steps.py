@@ -23,9 +23,10 @@ from typing import Any
 
 import numpy as np
 import pytest
+from support import GRADCLI, run
 
 from gradcli.api import Command, analyse, declarations, derive
-from gradcli.cli import main
+from gradcli.calculus.steps import Derivation, Step, derivation_steps, gradient_steps
 from gradcli.ir import build as B
 from gradcli.ir.dims import Dim, Kind
 from gradcli.ir.nodes import Expr, Transpose, Var, free_vars, walk
@@ -34,7 +35,6 @@ from gradcli.numeric.evaluate import evaluate
 from gradcli.numeric.sample import choose_sizes, domain_hints, sample_point
 from gradcli.printers import to_text
 from gradcli.simplify.shared import substitute
-from gradcli.steps import Derivation, Step, derivation_steps, gradient_steps
 
 # --------------------------------------------------------------------------- the rules, verbatim
 
@@ -243,25 +243,6 @@ ids = pytest.mark.parametrize("ident", IDENTITIES, ids=[i.id for i in IDENTITIES
 # --------------------------------------------------------------------------- running the CLI
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    """``gradcli ARGS`` in-process."""
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    code = exc.value.code
-    r = Run(code if isinstance(code, int) else int(code is not None), captured.out, captured.err)
-    assert "Traceback" not in r.out + r.err, r.err
-    return r
-
-
 # --------------------------------------------------------------------------- golden text
 
 
@@ -275,7 +256,7 @@ def test_golden_steps_text(capsys: pytest.CaptureFixture[str], ident: Identity) 
 def test_golden_through_a_real_process() -> None:
     ident = BY_ID["cross-entropy-softmax"]
     proc = subprocess.run(
-        ["gradcli", *ident.argv("text")], capture_output=True, text=True, timeout=60
+        [*GRADCLI, *ident.argv("text")], capture_output=True, text=True, timeout=60
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == list(ident.golden)

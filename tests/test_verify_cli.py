@@ -15,44 +15,12 @@ import json
 import shlex
 import subprocess
 import sys
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
-
-from gradcli.cli import main
+from support import Run, run
 
 # --------------------------------------------------------------------------- helpers
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.out)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    """``gradcli ARGS`` in-process, with the invariants of SPEC §4 asserted."""
-    capsys.readouterr()
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    captured = capsys.readouterr()
-    code = exc.value.code
-    r = Run(
-        code if isinstance(code, int) else (0 if code is None else 1), captured.out, captured.err
-    )
-    assert "Traceback" not in r.out + r.err, r.err
-    assert r.code != 3, f"internal error (exit 3): {r.err}"
-    if r.code == 2:
-        assert r.err.strip() and r.out == ""
-        assert len(r.err.splitlines()) < 25, r.err
-    return r
 
 
 def verify(capsys: pytest.CaptureFixture[str], claim: str, of: str, *extra: str) -> Run:

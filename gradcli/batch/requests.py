@@ -53,7 +53,7 @@ def answer(line: int, raw: bytes) -> tuple[str, str]:
     except (RecursionError, MemoryError) as err:
         limit = LimitError(f"the expression is too large to handle ({type(err).__name__})")
         obj, outcome = error_json(limit), BAD
-    except Exception as err:  # noqa: BLE001 - a bug in one line must not stop the batch
+    except Exception as err:
         obj = {"error": {"kind": "internal error", "message": f"{type(err).__name__}: {err}"}}
         outcome = INTERNAL
     head: dict[str, Any] = {"line": line}
@@ -76,7 +76,7 @@ def error_answer(line: int, raw: bytes, err: GradcliError) -> str:
 
 def _dumps(obj: dict[str, Any]) -> str:
     """One response line: strict JSON (no NaN or infinity), as ``--format json`` writes."""
-    from gradcli.output import finite_json
+    from gradcli.output.render import finite_json
 
     return json.dumps(finite_json(obj), ensure_ascii=False, allow_nan=False)
 
@@ -128,7 +128,7 @@ def declaration_keys(command: str) -> frozenset[str]:
     import inspect
 
     from gradcli.api import derive
-    from gradcli.verdict import verify
+    from gradcli.verification.verdict import verify
 
     params = inspect.signature(verify if command == "verify" else derive).parameters.values()
     return frozenset(p.name for p in params if p.kind is p.KEYWORD_ONLY and _takes_names(p))
@@ -180,7 +180,7 @@ def _names_value(value: Any) -> bool:
 
 def run_request(request: dict[str, Any]) -> tuple[dict[str, Any], str]:
     """Run a checked request through the API; its JSON v1 object and outcome."""
-    from gradcli.output import json_object
+    from gradcli.output.render import json_object
 
     declared = declaration_keys(request["command"])
     options: dict[str, Any] = {
@@ -205,8 +205,8 @@ def run_request(request: dict[str, Any]) -> tuple[dict[str, Any], str]:
 
 def _verify(request: dict[str, Any], options: dict[str, Any]) -> tuple[dict[str, Any], str]:
     from gradcli.calculus.drivers import Command
-    from gradcli.output import json_object
-    from gradcli.verdict import verify
+    from gradcli.output.render import json_object
+    from gradcli.verification.verdict import verify
 
     jacobian, hessian = request.get("jacobian", False), request.get("hessian", False)
     if jacobian and hessian:

@@ -11,6 +11,7 @@ workers; every line answered so far is already on standard output.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import multiprocessing
 import os
 import signal
@@ -196,8 +197,8 @@ def _context() -> Any:
 def _preload() -> None:
     """Import what the requests need once, before any line's time limit starts
     (and before the workers are forked, which then have it already)."""
-    import gradcli.output
-    import gradcli.verdict  # noqa: F401  (and NumPy with it)
+    for module in ("gradcli.output.render", "gradcli.verification.verdict"):  # NumPy with it
+        importlib.import_module(module)
 
 
 def _stderr(message: str) -> None:

@@ -19,7 +19,7 @@ def open_input(path: str) -> BinaryIO:
         stdin: Any = sys.stdin
         return getattr(stdin, "buffer", stdin)  # type: ignore[no-any-return]
     try:
-        return open(path, "rb")  # noqa: SIM115 - closed by the caller
+        return open(path, "rb")
     except OSError as err:
         raise GradcliError(
             f"cannot read {path}: {err.strerror or err}",

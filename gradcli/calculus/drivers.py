@@ -12,25 +12,14 @@ Conventions (SPEC §1, docs/conventions.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
 
 from gradcli.calculus.forward import jacobian as forward_jacobian
 from gradcli.calculus.reverse import gradient
+from gradcli.calculus.vocabulary import Command, Layout
 from gradcli.errors import NoRuleError
 from gradcli.ir import build as B
 from gradcli.ir.nodes import Block, Expr, Var
 from gradcli.simplify import simplify
-
-
-class Command(str, Enum):
-    GRAD = "grad"
-    JACOBIAN = "jacobian"
-    HESSIAN = "hessian"
-
-
-class Layout(str, Enum):
-    NUMERATOR = "numerator"
-    DENOMINATOR = "denominator"
 
 
 @dataclass
@@ -75,8 +64,6 @@ def _hcat(cols: list[Expr]) -> Expr:
                 *(tuple(r[0] for r in c.rows) for c in cols if isinstance(c, Block)), strict=True
             )
             return B.block([list(r) for r in rows])
-    if all(c.is_scalar for c in cols):
-        return B.block([cols])
     return B.block([cols])
 
 
@@ -91,10 +78,6 @@ def _jacobian_of(f: Expr, wrt: list[Var]) -> list[Expr]:
     return [simplify(forward_jacobian(f, v)) for v in wrt]
 
 
-def _label(command: Command, name: str) -> str:
-    return {Command.GRAD: "∇", Command.JACOBIAN: "J", Command.HESSIAN: "H"}[command] + name
-
-
 def derivative_results(
     command: Command, f: Expr, wrt: list[Var], layout: Layout = Layout.NUMERATOR
 ) -> list[Target]:
@@ -107,13 +90,13 @@ def derivative_results(
     if command is Command.GRAD:
         gs = gradients(f, wrt)
         if stacked(wrt):
-            return [Target(",".join(names), simplify(_column(gs)), "∇")]
-        return [Target(n, g, _label(command, n)) for n, g in zip(names, gs, strict=True)]
+            return [Target(",".join(names), simplify(_column(gs)), command.symbol)]
+        return [Target(n, g, command.symbol + n) for n, g in zip(names, gs, strict=True)]
     if command is Command.JACOBIAN:
         js = [simplify(_flip(j, layout)) for j in _jacobian_of(f, wrt)]
         if stacked(wrt):
-            return [Target(",".join(names), js[0], "J")]
-        return [Target(n, j, _label(command, n)) for n, j in zip(names, js, strict=True)]
+            return [Target(",".join(names), js[0], command.symbol)]
+        return [Target(n, j, command.symbol + n) for n, j in zip(names, js, strict=True)]
     return [_hessian(f, wrt, layout)]
 
 
@@ -135,4 +118,4 @@ def _hessian(f: Expr, wrt: list[Var], layout: Layout) -> Target:
         g = gs[0]
         h = forward_jacobian(B.vec(g), wrt[0])
     h = simplify(_flip(h, layout))
-    return Target(",".join(v.name for v in wrt), h, "H", gradient=[g])
+    return Target(",".join(v.name for v in wrt), h, Command.HESSIAN.symbol, gradient=[g])

@@ -6,6 +6,9 @@ terms (``u + u = 2 u``) and like factors (``t t^-1 = 1``), drop zeros and
 identities, and push transposes down to the leaves (``(A B)^T = B^T A^T``).
 Textbook-shaped rewrites (factoring, recognising ``sigmoid``) live in
 ``gradcli.simplify``.
+
+Over 500 lines on purpose: one constructor per node type, each with the
+identities it applies, and ``rebuild`` needs all of them in one table.
 """
 
 from __future__ import annotations
@@ -471,7 +474,14 @@ def apply(func: str, arg: Expr) -> Expr:
 
 
 def trace(e: Expr) -> Expr:
-    """``tr``; linear, and a chain with a row vector becomes a scalar product."""
+    """``tr(e)`` in canonical form. Each rewrite is an identity:
+
+    - ``tr(s) = s`` for a scalar; ``tr(A + B) = tr(A) + tr(B)``; ``tr(A^T) = tr(A)``;
+    - cyclic: ``tr(L r R) = r R L`` when ``r`` is a row vector (rotating the
+      chain to start at ``r`` gives a 1x1 product, the same trace);
+    - scalar factors come out: ``tr(c s M) = c s tr(M)``;
+    - ``tr(diag(u)) = sum(u)``.
+    """
     if e.is_scalar:
         return e
     if isinstance(e, Add):
@@ -491,6 +501,14 @@ def trace(e: Expr) -> Expr:
 
 
 def sum_all(e: Expr) -> Expr:
+    """``sum(e)``, the sum of all entries, in canonical form. Each rewrite is an identity:
+
+    - ``sum(s) = s`` for a scalar;
+    - ``sum(softmax(u)) = 1`` (softmax entries sum to one by construction);
+    - ``sum(vec(M)) = sum(M)``, ``sum(M^T) = sum(M)``, ``sum(A + B) = sum(A) + sum(B)``;
+    - ``sum(u .^ 2) = ||u||^2`` (the Frobenius norm for a matrix);
+    - scalar factors come out: ``sum(c s M) = c s sum(M)``.
+    """
     if e.is_scalar:
         return e
     if isinstance(e, Softmax):
@@ -509,6 +527,7 @@ def sum_all(e: Expr) -> Expr:
 
 
 def det(e: Expr) -> Expr:
+    """``det(e)``: ``det(s) = s``, ``det(A^T) = det(A)``, ``det(I) = 1``."""
     if e.is_scalar:
         return e
     if isinstance(e, Transpose):
@@ -519,6 +538,8 @@ def det(e: Expr) -> Expr:
 
 
 def logdet(e: Expr) -> Expr:
+    """``log|det e|``: ``log|s|`` for a scalar, ``logdet(A^T) = logdet(A)``,
+    ``logdet(A^-1) = -logdet(A)``, ``logdet(I) = 0``."""
     if e.is_scalar:
         return apply("log", apply("abs", e))
     if isinstance(e, Transpose):
@@ -531,6 +552,7 @@ def logdet(e: Expr) -> Expr:
 
 
 def norm(e: Expr) -> Expr:
+    """``||e||``: ``|s|`` for a scalar, ``||A^T|| = ||A||`` (Euclidean, Frobenius)."""
     if e.is_scalar:
         return apply("abs", e)
     if isinstance(e, Transpose):

@@ -80,7 +80,7 @@ class Shape:
         return self.rows == self.cols
 
     @property
-    def T(self) -> Shape:  # noqa: N802 - mathematical notation
+    def T(self) -> Shape:
         return Shape(self.cols, self.rows)
 
     def __str__(self) -> str:
@@ -96,6 +96,17 @@ class Shape:
 
 
 SCALAR = Shape(ONE, ONE)
+
+
+def shape_words(shape: Shape) -> str:
+    """A shape as a message says it: ``a vector of size n``, ``a matrix of size n×m``."""
+    if shape.is_scalar:
+        return "a scalar"
+    if shape.is_vector:
+        return f"a vector of size {shape.rows}"
+    if shape.is_row:
+        return f"a row vector of size {shape.cols}"
+    return f"a matrix of size {shape.rows}×{shape.cols}"
 
 
 def vector(n: Dim) -> Shape:

@@ -11,14 +11,19 @@ simplify anything.
 Sums, Hadamard products and the scalar factors of a product are commutative:
 they compare as multisets, so ``a + b == b + a``, while their printed order is
 the order in which they were built.
+
+Over 500 lines on purpose: every node class is here, each a few lines, so the
+whole IR reads in one place; the walkers at the end need all of them.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from fractions import Fraction
-from typing import Any, ClassVar, TypeVar, cast
+from operator import attrgetter
+from typing import Any, TypeVar, cast
 
 if sys.version_info >= (3, 11):
     from typing import dataclass_transform
@@ -43,7 +48,6 @@ class Expr:
 
     shape: Shape
     _hash: int
-    rank: ClassVar[int] = 50
 
     def children(self) -> tuple[Expr, ...]:
         return ()
@@ -81,10 +85,68 @@ class Expr:
 _T = TypeVar("_T", bound=type)
 
 
+# How a field holds children, read from its annotation (a string here, as the
+# module uses postponed annotations). Any other field is data.
+_ONE, _MANY, _GRID = "Expr", "tuple[Expr, ...]", "tuple[tuple[Expr, ...], ...]"
+
+
 @dataclass_transform(frozen_default=True, eq_default=False)
 def _node(cls: _T) -> _T:
-    """Apply a frozen dataclass without generated ``__eq__``/``__hash__``."""
-    return cast(_T, dataclass(frozen=True, eq=False, repr=True)(cls))
+    """Apply a frozen dataclass without generated ``__eq__``/``__hash__``, and
+    derive what the class does not write itself: ``children`` (the ``Expr``
+    fields in field order, a tuple field spliced in), ``rebuild`` (the same
+    data over new children) and ``ident`` (every field)."""
+    node: Any = dataclass(frozen=True, eq=False, repr=True)(cls)
+    names = [f.name for f in fields(node)]
+    kinds = {f.name: f.type for f in fields(node) if f.type in (_ONE, _MANY, _GRID)}
+    if kinds and "children" not in vars(node):
+        node.children = _children(list(kinds.items()))
+        node.rebuild = _rebuild(names, kinds)
+    if node.ident is Expr.ident:
+        get = attrgetter(*names)
+        node.ident = (lambda self: get(self)) if len(names) > 1 else lambda self: (get(self),)
+    return cast(_T, node)
+
+
+def _children(kinds: list[tuple[str, object]]) -> Callable[[Expr], tuple[Expr, ...]]:
+    """The ``children`` method for child fields ``kinds`` (name, annotation)."""
+    if len(kinds) == 1 and kinds[0][1] == _MANY:
+        get = attrgetter(kinds[0][0])
+        return lambda self: cast("tuple[Expr, ...]", get(self))
+    if len(kinds) == 1 and kinds[0][1] == _GRID:
+        grid = attrgetter(kinds[0][0])
+        return lambda self: tuple(e for row in grid(self) for e in row)
+    if any(kind != _ONE for _, kind in kinds):
+        raise TypeError("a tuple of children must be a node's only child field")
+    if len(kinds) == 1:
+        one = attrgetter(kinds[0][0])
+        return lambda self: (one(self),)
+    several = attrgetter(*(n for n, _ in kinds))
+    return lambda self: cast("tuple[Expr, ...]", several(self))
+
+
+def _rebuild(
+    names: list[str], kinds: dict[str, object]
+) -> Callable[[Expr, tuple[Expr, ...]], Expr]:
+    """The ``rebuild`` method: fields in order, each child field from ``kids``."""
+
+    def rebuild(self: Expr, kids: tuple[Expr, ...]) -> Expr:
+        it = iter(kids)
+        args: list[Any] = []
+        for name in names:
+            kind = kinds.get(name)
+            if kind == _ONE:
+                args.append(next(it))
+            elif kind == _MANY:
+                args.append(tuple(kids))
+            elif kind == _GRID:
+                width = len(getattr(self, name)[0])
+                args.append(tuple(tuple(kids[i : i + width]) for i in range(0, len(kids), width)))
+            else:
+                args.append(getattr(self, name))
+        return type(self)(*args)
+
+    return rebuild
 
 
 @_node
@@ -93,7 +155,6 @@ class Var(Expr):
     var_shape: Shape
     kind: Kind
     symmetric: bool = False
-    rank: ClassVar[int] = 90
 
     def ident(self) -> tuple[Any, ...]:
         return (self.name, self.var_shape, self.symmetric)
@@ -107,7 +168,6 @@ class Const(Expr):
     """A number, held exactly (``gradcli.ir.numbers``)."""
 
     value: Fraction | float  # held as a Fraction (converted on construction)
-    rank: ClassVar[int] = 100
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "value", exact(self.value))
@@ -123,10 +183,6 @@ class Const(Expr):
 @_node
 class Identity(Expr):
     n: Dim
-    rank: ClassVar[int] = 95
-
-    def ident(self) -> tuple[Any, ...]:
-        return (self.n,)
 
     def _compute_shape(self) -> Shape:
         return Shape(self.n, self.n)
@@ -138,16 +194,6 @@ class Fill(Expr):
 
     value: Expr
     fill_shape: Shape
-    rank: ClassVar[int] = 94
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.value,)
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        return Fill(kids[0], self.fill_shape)
-
-    def ident(self) -> tuple[Any, ...]:
-        return (self.value, self.fill_shape)
 
     def _compute_shape(self) -> Shape:
         if not self.value.is_scalar:
@@ -158,13 +204,6 @@ class Fill(Expr):
 @_node
 class Add(Expr):
     terms: tuple[Expr, ...]
-    rank: ClassVar[int] = 10
-
-    def children(self) -> tuple[Expr, ...]:
-        return self.terms
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        return Add(kids)
 
     def ident(self) -> tuple[Any, ...]:
         return (frozenset(_counted(self.terms)),)
@@ -187,7 +226,6 @@ class Mul(Expr):
 
     coeff: Fraction | float  # held as a Fraction (converted on construction)
     factors: tuple[Expr, ...]
-    rank: ClassVar[int] = 30
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "coeff", exact(self.coeff))
@@ -200,12 +238,6 @@ class Mul(Expr):
     @property
     def chain(self) -> tuple[Expr, ...]:
         return tuple(f for f in self.factors if not f.is_scalar)
-
-    def children(self) -> tuple[Expr, ...]:
-        return self.factors
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        return Mul(self.coeff, kids)
 
     def ident(self) -> tuple[Any, ...]:
         return (self.coeff, frozenset(_counted(self.scalars)), self.chain)
@@ -227,13 +259,6 @@ class Hadamard(Expr):
     """Element-wise product of two or more same-shaped factors."""
 
     factors: tuple[Expr, ...]
-    rank: ClassVar[int] = 32
-
-    def children(self) -> tuple[Expr, ...]:
-        return self.factors
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        return Hadamard(kids)
 
     def ident(self) -> tuple[Any, ...]:
         return (frozenset(_counted(self.factors)),)
@@ -251,16 +276,6 @@ class Power(Expr):
 
     base: Expr
     exponent: float
-    rank: ClassVar[int] = 60
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.base,)
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        return Power(kids[0], self.exponent)
-
-    def ident(self) -> tuple[Any, ...]:
-        return (self.base, self.exponent)
 
     def _compute_shape(self) -> Shape:
         return self.base.shape
@@ -272,16 +287,6 @@ class MatPow(Expr):
 
     base: Expr
     k: int
-    rank: ClassVar[int] = 61
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.base,)
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        return MatPow(kids[0], self.k)
-
-    def ident(self) -> tuple[Any, ...]:
-        return (self.base, self.k)
 
     def _compute_shape(self) -> Shape:
         if not self.base.shape.is_square:
@@ -295,15 +300,6 @@ class Unary(Expr):
 
     arg: Expr
 
-    def children(self) -> tuple[Expr, ...]:
-        return (self.arg,)
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        return type(self)(kids[0])
-
-    def ident(self) -> tuple[Any, ...]:
-        return (self.arg,)
-
 
 def _square(s: Shape) -> Shape:
     if not s.is_square or s.is_scalar:
@@ -313,24 +309,18 @@ def _square(s: Shape) -> Shape:
 
 @_node
 class Transpose(Unary):
-    rank: ClassVar[int] = 70
-
     def _compute_shape(self) -> Shape:
         return self.arg.shape.T
 
 
 @_node
 class Inverse(Unary):
-    rank: ClassVar[int] = 65
-
     def _compute_shape(self) -> Shape:
         return _square(self.arg.shape)
 
 
 @_node
 class Trace(Unary):
-    rank: ClassVar[int] = 80
-
     def _compute_shape(self) -> Shape:
         _square(self.arg.shape)
         return SCALAR
@@ -338,8 +328,6 @@ class Trace(Unary):
 
 @_node
 class Det(Unary):
-    rank: ClassVar[int] = 80
-
     def _compute_shape(self) -> Shape:
         _square(self.arg.shape)
         return SCALAR
@@ -349,8 +337,6 @@ class Det(Unary):
 class LogDet(Unary):
     """``log|det A|``."""
 
-    rank: ClassVar[int] = 80
-
     def _compute_shape(self) -> Shape:
         _square(self.arg.shape)
         return SCALAR
@@ -358,8 +344,6 @@ class LogDet(Unary):
 
 @_node
 class SumAll(Unary):
-    rank: ClassVar[int] = 80
-
     def _compute_shape(self) -> Shape:
         return SCALAR
 
@@ -368,16 +352,12 @@ class SumAll(Unary):
 class Norm(Unary):
     """Euclidean norm of a vector, Frobenius norm of a matrix."""
 
-    rank: ClassVar[int] = 80
-
     def _compute_shape(self) -> Shape:
         return SCALAR
 
 
 @_node
 class Softmax(Unary):
-    rank: ClassVar[int] = 80
-
     def _compute_shape(self) -> Shape:
         if not self.arg.shape.is_vector:
             raise IRShapeError("softmax of a non-vector")
@@ -387,8 +367,6 @@ class Softmax(Unary):
 @_node
 class Diag(Unary):
     """The diagonal matrix of a vector."""
-
-    rank: ClassVar[int] = 80
 
     def _compute_shape(self) -> Shape:
         s = self.arg.shape
@@ -401,8 +379,6 @@ class Diag(Unary):
 class DiagPart(Unary):
     """The diagonal (a vector) of a square matrix."""
 
-    rank: ClassVar[int] = 80
-
     def _compute_shape(self) -> Shape:
         return Shape(_square(self.arg.shape).rows, ONE)
 
@@ -410,8 +386,6 @@ class DiagPart(Unary):
 @_node
 class Vec(Unary):
     """The columns of a matrix stacked into one column vector."""
-
-    rank: ClassVar[int] = 80
 
     def _compute_shape(self) -> Shape:
         s = self.arg.shape
@@ -428,18 +402,10 @@ class Apply(Expr):
 
     func: str
     arg: Expr
-    rank: ClassVar[int] = 80
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.arg,)
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        return Apply(self.func, kids[0])
-
-    def ident(self) -> tuple[Any, ...]:
-        return (self.func, self.arg)
 
     def _compute_shape(self) -> Shape:
+        if self.func not in ELEMENTWISE_FUNCS:
+            raise IRShapeError(f"no element-wise function {self.func!r}")
         return self.arg.shape
 
 
@@ -449,16 +415,6 @@ class Kron(Expr):
 
     left: Expr
     right: Expr
-    rank: ClassVar[int] = 33
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.left, self.right)
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        return Kron(kids[0], kids[1])
-
-    def ident(self) -> tuple[Any, ...]:
-        return (self.left, self.right)
 
     def _compute_shape(self) -> Shape:
         a, b = self.left.shape, self.right.shape
@@ -476,16 +432,6 @@ class Entry(Expr):
     arg: Expr
     i: int
     j: int
-    rank: ClassVar[int] = 85
-
-    def children(self) -> tuple[Expr, ...]:
-        return (self.arg,)
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        return Entry(kids[0], self.i, self.j)
-
-    def ident(self) -> tuple[Any, ...]:
-        return (self.arg, self.i, self.j)
 
     def _compute_shape(self) -> Shape:
         return SCALAR
@@ -498,17 +444,6 @@ class Block(Expr):
     literal ``[[a, b], [c, d]]`` (or ``[a, b]`` with one column)."""
 
     rows: tuple[tuple[Expr, ...], ...]
-    rank: ClassVar[int] = 88
-
-    def children(self) -> tuple[Expr, ...]:
-        return tuple(e for r in self.rows for e in r)
-
-    def rebuild(self, kids: tuple[Expr, ...]) -> Expr:
-        width = len(self.rows[0])
-        return Block(tuple(tuple(kids[i : i + width]) for i in range(0, len(kids), width)))
-
-    def ident(self) -> tuple[Any, ...]:
-        return (self.rows,)
 
     def _compute_shape(self) -> Shape:
         widths = {len(r) for r in self.rows}

@@ -19,7 +19,6 @@ from fractions import Fraction
 
 from gradcli.errors import LimitError
 
-Exact = Fraction
 MAX_EXPONENT = 1024  # 2^1024 overflows a double
 MIN_EXPONENT = -1022  # below 2^-1022 a double loses precision, then becomes 0
 
@@ -73,14 +72,3 @@ def exact_power(v: Fraction | float, k: int) -> Fraction:
     if abs(k) * max(size - 2, 0) > MAX_EXPONENT + 2:
         raise ConstantRangeError(_TOO_LARGE if (abs(v) > 1) == (k > 0) else _TOO_SMALL)
     return exact(v**k)
-
-
-def to_float(v: Fraction | float) -> float:
-    """The nearest double (constants are range-checked, so this never overflows)."""
-    return float(v)
-
-
-def is_integer(v: Fraction | float) -> bool:
-    if isinstance(v, Fraction):
-        return v.denominator == 1
-    return float(v).is_integer()

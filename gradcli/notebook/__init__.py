@@ -27,7 +27,7 @@ from typing import Any
 
 from gradcli.api import Derivation, Format
 from gradcli.errors import GradcliError
-from gradcli.output import latex_label
+from gradcli.output.render import latex_label
 
 COMMANDS = ("grad", "jacobian", "hessian", "verify")
 
@@ -84,17 +84,17 @@ def _parse(command: str, args: list[str]) -> dict[str, Any] | None:
     """The command's options, parsed by the CLI's own Click command."""
     import typer
 
-    from gradcli.cli import _is, _message, app
+    from gradcli.cli import app, click_message, is_click_error
     from gradcli.errors import OptionError
 
     click_command = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
     try:
         ctx = click_command.make_context(command, args)
-    except Exception as err:  # noqa: BLE001 - Click's exceptions, whichever Click Typer uses
-        if _is(err, "Exit"):
+    except Exception as err:
+        if is_click_error(err, "Exit"):
             return None
-        if _is(err, "UsageError"):
-            raise OptionError(_message(err)) from None
+        if is_click_error(err, "UsageError"):
+            raise OptionError(click_message(err)) from None
         raise
     return {k: _plain(v) for k, v in ctx.params.items()}
 
@@ -123,7 +123,7 @@ def _derive(command: str, p: dict[str, Any]) -> Shown:
 
 def _cli_text(d: Derivation, fmt: str | None, function: str | None) -> str:
     from gradcli.errors import OptionError
-    from gradcli.output import array_api_function, numpy_function, render
+    from gradcli.output.render import array_api_function, numpy_function, render
 
     if function is None:
         return render(d, Format(fmt))
@@ -137,8 +137,8 @@ def _cli_text(d: Derivation, fmt: str | None, function: str | None) -> str:
 def _verify(p: dict[str, Any]) -> Shown:
     from gradcli.calculus.drivers import Command
     from gradcli.errors import OptionError
-    from gradcli.output import render_verdict
-    from gradcli.verdict import verify
+    from gradcli.output.render import render_verdict
+    from gradcli.verification.verdict import verify
 
     if p["jacobian"] and p["hessian"]:
         raise OptionError("choose one of --jacobian and --hessian")
@@ -156,9 +156,9 @@ def _verify(p: dict[str, Any]) -> Shown:
 
 def check_line(d: Derivation) -> str:
     """The check line, as ``pretty`` prints it under a result."""
-    from gradcli.pretty import _check_line
+    from gradcli.output import pretty
 
-    return _check_line(d.check).plain
+    return pretty.check_line(d.check).plain
 
 
 def _math(d: Derivation, before: list[str], after: list[str], results: bool = True) -> str:
@@ -166,7 +166,7 @@ def _math(d: Derivation, before: list[str], after: list[str], results: bool = Tr
     notes ``before`` and ``after`` the results as ``\text{...}`` rows."""
     rows = [rf"&\text{{{_text(n)}}}" for n in before]
     if results:
-        rows += [rf"{latex_label(d.command.value, r.wrt)} &= {r.latex}" for r in d.results]
+        rows += [rf"{latex_label(d.command, r.wrt)} &= {r.latex}" for r in d.results]
     rows += [rf"&\text{{{_text(n)}}}" for n in after]
     return r"$\displaystyle \begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}$"
 

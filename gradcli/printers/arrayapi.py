@@ -65,10 +65,10 @@ class ArrayApiPrinter(NumpyPrinter):
         where = [f"dtype={self.like}.dtype", f"device={self.like}.device"] if self.like else []
         return f"{self.ns}.{func}({', '.join([*args, *where])})"
 
-    def _prec_Apply(self, expr: Apply) -> Prec:  # noqa: N802
+    def _prec_Apply(self, expr: Apply) -> Prec:
         return Prec.PRODUCT if expr.func in ("sigmoid", "step") else Prec.ATOM
 
-    def _print_Apply(self, expr: Apply) -> str:  # noqa: N802
+    def _print_Apply(self, expr: Apply) -> str:
         """``relu`` clips at 0; ``step`` (no ``heaviside`` in the standard) is
         ``(sign(x) + 1) / 2``, which is 1/2 at 0 as ``np.heaviside(x, 0.5)``."""
         if expr.func == "relu":
@@ -77,10 +77,10 @@ class ArrayApiPrinter(NumpyPrinter):
             return f"({self.ns}.sign({self._print(expr.arg)}) + 1) / 2"
         return super()._print_Apply(expr)
 
-    def _print_Identity(self, expr: Identity) -> str:  # noqa: N802
+    def _print_Identity(self, expr: Identity) -> str:
         return self._new("eye", self._dim(expr.n))
 
-    def _print_Fill(self, expr: Fill) -> str:  # noqa: N802
+    def _print_Fill(self, expr: Fill) -> str:
         """``xp.ones(n, ...)``, ``xp.full(n, 2.5, ...)``; a variable fill value
         multiplies ones (``xp.full`` takes only a Python number)."""
         if expr.fill_shape.is_scalar:
@@ -93,26 +93,26 @@ class ArrayApiPrinter(NumpyPrinter):
             return self._new("full", shape, repr(float(v.value)))
         return f"({self.parenthesize(v, Prec.POWER)} * {self._new('ones', shape)})"
 
-    def _print_Norm(self, expr: Norm) -> str:  # noqa: N802
+    def _print_Norm(self, expr: Norm) -> str:
         which = "matrix_norm" if expr.arg.shape.is_matrix else "vector_norm"
         return f"{self.ns}.linalg.{which}({self._print(expr.arg)})"
 
-    def _print_Diag(self, expr: Diag) -> str:  # noqa: N802
+    def _print_Diag(self, expr: Diag) -> str:
         """No ``diag`` in the standard: the identity with its columns scaled, ``I * v``."""
         eye = self._new("eye", self._dim(expr.arg.shape.rows))
         return f"({eye} * {self.parenthesize(expr.arg, Prec.POWER)})"
 
-    def _print_DiagPart(self, expr: DiagPart) -> str:  # noqa: N802
+    def _print_DiagPart(self, expr: DiagPart) -> str:
         return f"{self.ns}.linalg.diagonal({self._print(expr.arg)})"
 
-    def _print_Vec(self, expr: Vec) -> str:  # noqa: N802
+    def _print_Vec(self, expr: Vec) -> str:
         """No column-major reshape in the standard: the row-major flattening of
         the transpose stacks the columns. A vector is already its own ``vec``."""
         if not expr.arg.shape.is_matrix:
             return self._print(expr.arg)
         return f"{self.ns}.reshape({self.parenthesize(expr.arg, Prec.ATOM)}.T, (-1,))"
 
-    def _print_Kron(self, expr: Kron) -> str:  # noqa: N802
+    def _print_Kron(self, expr: Kron) -> str:
         """No ``kron`` in the standard: ``A ⊗ B`` is the product of ``A[i, :, j, :]``
         and ``B[:, k, :, l]`` broadcast to 4-D, reshaped to ``(m p, n q)``; for
         two vectors of one orientation, the flattened outer product."""
@@ -126,7 +126,7 @@ class ArrayApiPrinter(NumpyPrinter):
         size = f"({self._dim(expr.shape.rows)}, {self._dim(expr.shape.cols)})"
         return f"{self.ns}.reshape({a}[:, None, :, None] * {b}[None, :, None, :], {size})"
 
-    def _print_Block(self, expr: Block) -> str:  # noqa: N802
+    def _print_Block(self, expr: Block) -> str:
         """Scalars: ``xp.stack`` of 0-D arrays (numbers made arrays), row by row;
         blocks: ``xp.concat`` of 2-D parts along the columns, then the rows."""
         if all(e.is_scalar for row in expr.rows for e in row):

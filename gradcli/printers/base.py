@@ -256,17 +256,17 @@ class Printer:
         text = self._print(expr)
         return self._paren(text) if self.precedence(expr) < min_prec else text
 
-    def _prec_Const(self, expr: Const) -> Prec:  # noqa: N802
+    def _prec_Const(self, expr: Const) -> Prec:
         if expr.value < 0:
             return Prec.UNARY
         if not _finite(expr.value):
             return Prec.ATOM  # the printer's _number writes it (np.inf) or refuses it
         return Prec.ATOM if "e" not in format_number(expr.value) else Prec.PRODUCT
 
-    def _prec_Power(self, expr: Power) -> Prec:  # noqa: N802
+    def _prec_Power(self, expr: Power) -> Prec:
         return Prec.PRODUCT if is_reciprocal(expr) else Prec.POWER
 
-    def _prec_Fill(self, expr: Fill) -> Prec:  # noqa: N802
+    def _prec_Fill(self, expr: Fill) -> Prec:
         if _is_ones(expr) and expr.shape.is_vector:
             return Prec.ATOM
         return self.precedence(fill_as_product(expr))
@@ -301,22 +301,22 @@ class Printer:
 
     # ------------------------------------------------------------ leaves
 
-    def _print_Var(self, expr: Var) -> str:  # noqa: N802
+    def _print_Var(self, expr: Var) -> str:
         return self._name(expr.name)
 
-    def _print_Const(self, expr: Const) -> str:  # noqa: N802
+    def _print_Const(self, expr: Const) -> str:
         if expr.value < 0:
             return self.neg_sign + self._number(-expr.value)
         return self._number(expr.value)
 
-    def _print_Fill(self, expr: Fill) -> str:  # noqa: N802
+    def _print_Fill(self, expr: Fill) -> str:
         if _is_ones(expr) and expr.shape.is_vector:
             return self._ones()
         return self._print(fill_as_product(expr))
 
     # ------------------------------------------------------------ sums
 
-    def _print_Add(self, expr: Add) -> str:  # noqa: N802
+    def _print_Add(self, expr: Add) -> str:
         """Positive terms first, then ``- term``; broadcast scalars as numbers."""
         signed = [split_sign(t) for t in self._sum_terms(expr)]
         ordered = [t for t in signed if not t[0]] + [t for t in signed if t[0]]
@@ -339,7 +339,7 @@ class Printer:
 
     # ------------------------------------------------------------ products
 
-    def _print_Mul(self, expr: Mul) -> str:  # noqa: N802
+    def _print_Mul(self, expr: Mul) -> str:
         """``coeff scalars chain / dens``; ``-`` for a coefficient of -1."""
         p = Product.of(expr)
         body = self._product_body(self._prefix(p), p.chain)
@@ -381,7 +381,7 @@ class Printer:
     def _signed(self, negative: bool, text: str) -> str:
         return self.neg_sign + text if negative else text
 
-    def _print_Hadamard(self, expr: Hadamard) -> str:  # noqa: N802
+    def _print_Hadamard(self, expr: Hadamard) -> str:
         return self._hadamard_body([], *hadamard_parts(expr))
 
     def _hadamard_body(self, prefix: list[str], num: list[Expr], den: list[Expr]) -> str:
@@ -392,7 +392,7 @@ class Printer:
 
     # ------------------------------------------------------------ powers
 
-    def _print_Power(self, expr: Power) -> str:  # noqa: N802
+    def _print_Power(self, expr: Power) -> str:
         if is_reciprocal(expr):
             if expr.is_scalar:
                 return self._print_Mul(Mul(1.0, (expr,)))
@@ -400,17 +400,17 @@ class Printer:
         base = self.parenthesize(expr.base, Prec.ATOM)
         return self._power(base, expr.exponent, elementwise=not expr.is_scalar)
 
-    def _print_Transpose(self, expr: Transpose) -> str:  # noqa: N802
+    def _print_Transpose(self, expr: Transpose) -> str:
         if isinstance(expr.arg, Inverse):
             return self._inverse(self.parenthesize(expr.arg.arg, Prec.ATOM), transposed=True)
         return self._transpose(self.parenthesize(expr.arg, Prec.ATOM))
 
-    def _print_Inverse(self, expr: Inverse) -> str:  # noqa: N802
+    def _print_Inverse(self, expr: Inverse) -> str:
         if isinstance(expr.arg, Transpose):
             return self._inverse(self.parenthesize(expr.arg.arg, Prec.ATOM), transposed=True)
         return self._inverse(self.parenthesize(expr.arg, Prec.ATOM), transposed=False)
 
-    def _print_MatPow(self, expr: MatPow) -> str:  # noqa: N802
+    def _print_MatPow(self, expr: MatPow) -> str:
         base = expr.base
         if isinstance(base, Inverse) and not isinstance(base.arg, Transpose):
             return self._matpow(self.parenthesize(base.arg, Prec.ATOM), -expr.k)

@@ -129,7 +129,7 @@ class LatexPrinter(Printer):
 
     # ------------------------------------------------------------ products
 
-    def _print_Mul(self, expr: Mul) -> str:  # noqa: N802
+    def _print_Mul(self, expr: Mul) -> str:
         """``\\frac{num}{den}`` for scalar denominators, the sign outside."""
         p = Product.of(expr)
         if not p.dens:
@@ -144,52 +144,52 @@ class LatexPrinter(Printer):
 
     # ------------------------------------------------------------ nodes
 
-    def _print_Identity(self, expr: Identity) -> str:  # noqa: N802
+    def _print_Identity(self, expr: Identity) -> str:
         return "I"
 
-    def _print_Apply(self, expr: Apply) -> str:  # noqa: N802
+    def _print_Apply(self, expr: Apply) -> str:
         if expr.func == "sqrt":
             return f"\\sqrt{{{self._print(expr.arg)}}}"
         if expr.func == "abs":
             return f"\\left\\lvert {self._print(expr.arg)} \\right\\rvert"
         return self._call(_FUNCTIONS.get(expr.func, f"\\operatorname{{{expr.func}}}"), expr.arg)
 
-    def _print_Trace(self, expr: Trace) -> str:  # noqa: N802
+    def _print_Trace(self, expr: Trace) -> str:
         return self._op("tr", expr.arg)
 
-    def _print_Det(self, expr: Det) -> str:  # noqa: N802
+    def _print_Det(self, expr: Det) -> str:
         return self._call("\\det", expr.arg)
 
-    def _print_LogDet(self, expr: LogDet) -> str:  # noqa: N802
+    def _print_LogDet(self, expr: LogDet) -> str:
         """``\\log\\left\\lvert\\det A\\right\\rvert``: the bars delimit the argument."""
         arg = expr.arg
         det = f"\\det {self._print(arg)}" if isinstance(arg, Var) else self._call("\\det", arg)
         return f"\\log\\left\\lvert{det}\\right\\rvert"
 
-    def _print_SumAll(self, expr: SumAll) -> str:  # noqa: N802
+    def _print_SumAll(self, expr: SumAll) -> str:
         return self._op("sum", expr.arg)
 
-    def _print_Softmax(self, expr: Softmax) -> str:  # noqa: N802
+    def _print_Softmax(self, expr: Softmax) -> str:
         return self._op("softmax", expr.arg)
 
-    def _print_Diag(self, expr: Diag) -> str:  # noqa: N802
+    def _print_Diag(self, expr: Diag) -> str:
         return self._op("diag", expr.arg)
 
-    def _print_DiagPart(self, expr: DiagPart) -> str:  # noqa: N802
+    def _print_DiagPart(self, expr: DiagPart) -> str:
         return self._op("diag", expr.arg)
 
-    def _print_Vec(self, expr: Vec) -> str:  # noqa: N802
+    def _print_Vec(self, expr: Vec) -> str:
         return self._op("vec", expr.arg)
 
-    def _print_Norm(self, expr: Norm) -> str:  # noqa: N802
+    def _print_Norm(self, expr: Norm) -> str:
         sub = "_{F}" if expr.arg.shape.is_matrix else ""
         return f"\\lVert {self._print(expr.arg)} \\rVert{sub}"
 
-    def _print_Kron(self, expr: Kron) -> str:  # noqa: N802
+    def _print_Kron(self, expr: Kron) -> str:
         left = self.parenthesize(expr.left, Prec.POWER)
         return f"{left} \\otimes {self.parenthesize(expr.right, Prec.POWER)}"
 
-    def _print_Entry(self, expr: Entry) -> str:  # noqa: N802
+    def _print_Entry(self, expr: Entry) -> str:
         """1-based subscripts: ``x_{2}``, ``A_{1,2}``."""
         base = self.parenthesize(expr.arg, Prec.ATOM)
         if "_" in base or "^" in base:
@@ -198,6 +198,6 @@ class LatexPrinter(Printer):
             return f"{base}_{{{expr.i + 1}}}"
         return f"{base}_{{{expr.i + 1},{expr.j + 1}}}"
 
-    def _print_Block(self, expr: Block) -> str:  # noqa: N802
+    def _print_Block(self, expr: Block) -> str:
         rows = [" & ".join(self._print(e) for e in row) for row in expr.rows]
         return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"

@@ -180,15 +180,15 @@ class NumpyPrinter(Printer):
 
     # ------------------------------------------------------------ precedence
 
-    def _prec_Transpose(self, expr: Transpose) -> Prec:  # noqa: N802
+    def _prec_Transpose(self, expr: Transpose) -> Prec:
         if expr.arg.shape.is_matrix or isinstance(expr.arg, Inverse):
             return Prec.ATOM
         return self.precedence(expr.arg)
 
-    def _prec_Apply(self, expr: Apply) -> Prec:  # noqa: N802
+    def _prec_Apply(self, expr: Apply) -> Prec:
         return Prec.PRODUCT if expr.func == "sigmoid" else Prec.ATOM
 
-    def _prec_Fill(self, expr: Fill) -> Prec:  # noqa: N802
+    def _prec_Fill(self, expr: Fill) -> Prec:
         return Prec.ATOM
 
     # ------------------------------------------------------------ sizes and tokens
@@ -310,27 +310,27 @@ class NumpyPrinter(Printer):
 
     # ------------------------------------------------------------ transposes and inverses
 
-    def _print_Transpose(self, expr: Transpose) -> str:  # noqa: N802
+    def _print_Transpose(self, expr: Transpose) -> str:
         if isinstance(expr.arg, Inverse):
             return f"{self._fn('linalg.inv')}({self._print(expr.arg.arg)}).T"
         if expr.arg.shape.is_matrix:
             return self.parenthesize(expr.arg, Prec.ATOM) + ".T"
         return self._print(expr.arg)
 
-    def _print_Inverse(self, expr: Inverse) -> str:  # noqa: N802
+    def _print_Inverse(self, expr: Inverse) -> str:
         if isinstance(expr.arg, Transpose):
             return f"{self._fn('linalg.inv')}({self._print(expr.arg.arg)}).T"
         return f"{self._fn('linalg.inv')}({self._print(expr.arg)})"
 
-    def _print_MatPow(self, expr: MatPow) -> str:  # noqa: N802
+    def _print_MatPow(self, expr: MatPow) -> str:
         return f"{self._fn('linalg.matrix_power')}({self._print(expr.base)}, {expr.k})"
 
     # ------------------------------------------------------------ leaves
 
-    def _print_Identity(self, expr: Identity) -> str:  # noqa: N802
+    def _print_Identity(self, expr: Identity) -> str:
         return f"np.eye({self._dim(expr.n)})"
 
-    def _print_Fill(self, expr: Fill) -> str:  # noqa: N802
+    def _print_Fill(self, expr: Fill) -> str:
         """``np.ones(n)``, ``np.zeros((m, n))``, ``np.full(n, 2.5)`` (always float)."""
         if expr.fill_shape.is_scalar:
             return self._print(expr.value)
@@ -342,7 +342,7 @@ class NumpyPrinter(Printer):
             return f"np.full({shape}, {float(v.value)!r})"
         return f"np.full({shape}, {self._print(v)})"
 
-    def _print_Apply(self, expr: Apply) -> str:  # noqa: N802
+    def _print_Apply(self, expr: Apply) -> str:
         arg = self._print(expr.arg)
         if expr.func == "sigmoid":
             inner = expr.arg
@@ -356,7 +356,7 @@ class NumpyPrinter(Printer):
             return f"np.heaviside({arg}, 0.5)"
         return f"{self._fn(expr.func)}({arg})"
 
-    def _print_Trace(self, expr: Trace) -> str:  # noqa: N802
+    def _print_Trace(self, expr: Trace) -> str:
         """``tr(A B)`` as ``np.sum(A * B.T)``: O(n^2) instead of a matrix product."""
         arg = expr.arg
         if isinstance(arg, Mul) and arg.coeff == 1.0 and not arg.scalars and len(arg.chain) == 2:
@@ -366,33 +366,33 @@ class NumpyPrinter(Printer):
             return f"{self._fn('sum')}({product})"
         return f"{self._fn('trace')}({self._print(arg)})"
 
-    def _print_Det(self, expr: Det) -> str:  # noqa: N802
+    def _print_Det(self, expr: Det) -> str:
         return f"{self._fn('linalg.det')}({self._print(expr.arg)})"
 
-    def _print_LogDet(self, expr: LogDet) -> str:  # noqa: N802
+    def _print_LogDet(self, expr: LogDet) -> str:
         return f"{self._fn('linalg.slogdet')}({self._print(expr.arg)})[1]"
 
-    def _print_SumAll(self, expr: SumAll) -> str:  # noqa: N802
+    def _print_SumAll(self, expr: SumAll) -> str:
         return f"{self._fn('sum')}({self._print(expr.arg)})"
 
-    def _print_Norm(self, expr: Norm) -> str:  # noqa: N802
+    def _print_Norm(self, expr: Norm) -> str:
         return f"np.linalg.norm({self._print(expr.arg)})"
 
-    def _print_Softmax(self, expr: Softmax) -> str:  # noqa: N802
+    def _print_Softmax(self, expr: Softmax) -> str:
         u = self._print(expr.arg)
         shifted = f"{self._fn('exp')}({u} - {self._fn('max')}({u}))"
         return f"{shifted} / {self._fn('sum')}({shifted})"
 
-    def _print_Diag(self, expr: Diag) -> str:  # noqa: N802
+    def _print_Diag(self, expr: Diag) -> str:
         return f"np.diag({self._print(expr.arg)})"
 
-    def _print_DiagPart(self, expr: DiagPart) -> str:  # noqa: N802
+    def _print_DiagPart(self, expr: DiagPart) -> str:
         return f"np.diag({self._print(expr.arg)})"
 
-    def _print_Vec(self, expr: Vec) -> str:  # noqa: N802
+    def _print_Vec(self, expr: Vec) -> str:
         return self.parenthesize(expr.arg, Prec.ATOM) + '.reshape(-1, order="F")'
 
-    def _print_Kron(self, expr: Kron) -> str:  # noqa: N802
+    def _print_Kron(self, expr: Kron) -> str:
         """``np.kron`` of 1-D vectors of one orientation, else of 2-D operands."""
         left, right = expr.left, expr.right
         same_side = (left.shape.is_vector and right.shape.is_vector) or (
@@ -402,7 +402,7 @@ class NumpyPrinter(Printer):
             return f"np.kron({self._print(left)}, {self._print(right)})"
         return f"np.kron({self._as_2d(left)}, {self._as_2d(right)})"
 
-    def _print_Entry(self, expr: Entry) -> str:  # noqa: N802
+    def _print_Entry(self, expr: Entry) -> str:
         """0-based: ``x[i]`` for a vector or a row, ``A[i, j]`` for a matrix."""
         base = self.parenthesize(expr.arg, Prec.ATOM)
         if expr.arg.shape.is_vector:
@@ -411,7 +411,7 @@ class NumpyPrinter(Printer):
             return f"{base}[{expr.j}]"
         return f"{base}[{expr.i}, {expr.j}]"
 
-    def _print_Block(self, expr: Block) -> str:  # noqa: N802
+    def _print_Block(self, expr: Block) -> str:
         """``np.array`` of scalars (1-D for a vector), else ``np.block`` of 2-D parts."""
         if all(e.is_scalar for row in expr.rows for e in row):
             rows = [[self._print(e) for e in row] for row in expr.rows]

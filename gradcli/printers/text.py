@@ -71,37 +71,37 @@ class TextPrinter(Printer):
 
     # ------------------------------------------------------------ nodes
 
-    def _print_Identity(self, expr: Identity) -> str:  # noqa: N802
+    def _print_Identity(self, expr: Identity) -> str:
         return "eye"
 
-    def _print_Apply(self, expr: Apply) -> str:  # noqa: N802
+    def _print_Apply(self, expr: Apply) -> str:
         return self._call(expr.func, expr.arg)
 
-    def _print_Trace(self, expr: Trace) -> str:  # noqa: N802
+    def _print_Trace(self, expr: Trace) -> str:
         return self._call("tr", expr.arg)
 
-    def _print_Det(self, expr: Det) -> str:  # noqa: N802
+    def _print_Det(self, expr: Det) -> str:
         return self._call("det", expr.arg)
 
-    def _print_LogDet(self, expr: LogDet) -> str:  # noqa: N802
+    def _print_LogDet(self, expr: LogDet) -> str:
         return self._call("logdet", expr.arg)
 
-    def _print_SumAll(self, expr: SumAll) -> str:  # noqa: N802
+    def _print_SumAll(self, expr: SumAll) -> str:
         return self._call("sum", expr.arg)
 
-    def _print_Softmax(self, expr: Softmax) -> str:  # noqa: N802
+    def _print_Softmax(self, expr: Softmax) -> str:
         return self._call("softmax", expr.arg)
 
-    def _print_Diag(self, expr: Diag) -> str:  # noqa: N802
+    def _print_Diag(self, expr: Diag) -> str:
         return self._call("diag", expr.arg)
 
-    def _print_DiagPart(self, expr: DiagPart) -> str:  # noqa: N802
+    def _print_DiagPart(self, expr: DiagPart) -> str:
         return self._call("diag", expr.arg)
 
-    def _print_Vec(self, expr: Vec) -> str:  # noqa: N802
+    def _print_Vec(self, expr: Vec) -> str:
         return self._call("vec", expr.arg)
 
-    def _print_Norm(self, expr: Norm) -> str:  # noqa: N802
+    def _print_Norm(self, expr: Norm) -> str:
         """``||x||``; a norm inside a norm is written ``norm2(...)``, since
         ``||a ||x|| b||`` cannot be read back unambiguously."""
         inner = self._print(expr.arg)
@@ -109,10 +109,10 @@ class TextPrinter(Printer):
             return f"norm2({inner})"
         return self._norm(inner, frobenius=expr.arg.shape.is_matrix)
 
-    def _print_Kron(self, expr: Kron) -> str:  # noqa: N802
+    def _print_Kron(self, expr: Kron) -> str:
         return f"kron({self._print(expr.left)}, {self._print(expr.right)})"
 
-    def _print_Entry(self, expr: Entry) -> str:  # noqa: N802
+    def _print_Entry(self, expr: Entry) -> str:
         """With known sizes, through unit vectors, which read back:
         ``[0, 1]^T x`` for entry 2 of x, ``[1, 0]^T A [0, 1]``; else ``A[1,2]``."""
         rows, cols = expr.arg.shape.rows.size, expr.arg.shape.cols.size
@@ -125,7 +125,7 @@ class TextPrinter(Printer):
             return self._entry(base, str(expr.i + 1))
         return self._entry(base, f"{expr.i + 1},{expr.j + 1}")
 
-    def _print_Block(self, expr: Block) -> str:  # noqa: N802
+    def _print_Block(self, expr: Block) -> str:
         """``[a, b]`` for a column of scalars, else ``[[a, b], [c, d]]`` row by row."""
         rows = [[self._print(e) for e in row] for row in expr.rows]
         if len(expr.rows[0]) == 1 and all(row[0].is_scalar for row in expr.rows):

@@ -142,17 +142,17 @@ class UnicodePrinter(TextPrinter):
     def _norm(self, body: str, frobenius: bool) -> str:
         return f"‖{body}‖_F" if frobenius else f"‖{body}‖"
 
-    def _print_Identity(self, expr: Identity) -> str:  # noqa: N802
+    def _print_Identity(self, expr: Identity) -> str:
         return "I"
 
-    def _print_Apply(self, expr: Apply) -> str:  # noqa: N802
+    def _print_Apply(self, expr: Apply) -> str:
         if expr.func == "abs":
             return f"|{self._print(expr.arg)}|"
         return self._call("σ" if expr.func == "sigmoid" else expr.func, expr.arg)
 
-    def _print_LogDet(self, expr: LogDet) -> str:  # noqa: N802
+    def _print_LogDet(self, expr: LogDet) -> str:
         return f"log|det({self._print(expr.arg)})|"
 
-    def _print_Kron(self, expr: Kron) -> str:  # noqa: N802
+    def _print_Kron(self, expr: Kron) -> str:
         left = self.parenthesize(expr.left, Prec.POWER)
         return f"{left} ⊗ {self.parenthesize(expr.right, Prec.POWER)}"

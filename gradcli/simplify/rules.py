@@ -198,10 +198,6 @@ def ones_hadamard(e: Expr) -> Expr | None:
     return None
 
 
-def _factor_count(e: Expr) -> int:
-    return len(e.factors) if isinstance(e, Hadamard) else 1
-
-
 @rule
 def inner_product_cancel(e: Expr) -> Expr | None:
     """u^T (v ⊙ w) = sum(u ⊙ v ⊙ w), taken when factors cancel: s^T (y ⊙ s^-1) = sum(y)."""

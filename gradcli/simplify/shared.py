@@ -10,7 +10,6 @@ definitions come innermost first, so each uses only names defined before it.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
 from gradcli.ir import build as B
 from gradcli.ir.dims import Kind, Shape
@@ -34,14 +33,6 @@ from gradcli.ir.nodes import (
 
 NAMES = ["s", "u", "v", "r", "q", "h", "g", "z", "c"]
 MIN_NODES = 3
-
-
-@dataclass(frozen=True)
-class Shared:
-    """``expr`` written with named parts: ``where`` lists ``(name, definition)``."""
-
-    expr: Expr
-    where: tuple[tuple[Var, Expr], ...]
 
 
 def _occurrences(expr: Expr) -> Counter[Expr]:

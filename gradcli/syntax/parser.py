@@ -298,7 +298,7 @@ class _Parser:
             raise self._unknown_function(tok)
         return self._make(Name(tok.span, tok.text), at=tok.span)
 
-    def _unknown_function(self, tok: Token) -> ParseError:  # noqa: D401
+    def _unknown_function(self, tok: Token) -> ParseError:
         close = difflib.get_close_matches(tok.text, sorted(FUNCTIONS), n=1)
         lower = tok.text.lower()
         if lower in FUNCTIONS:

@@ -108,7 +108,6 @@ class Unary(Node):
 #   ".*"               element-wise product (".*", "⊙")
 #   "./"               element-wise division
 #   "/"                division (by a scalar, checked later)
-BINARY_OPS: frozenset[str] = frozenset({"+", "-", "*", ".*", "./", "/"})
 
 
 @dataclass(frozen=True)

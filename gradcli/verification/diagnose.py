@@ -18,6 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from gradcli.calculus.vocabulary import Command
 from gradcli.ir import build as B
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Add, Expr, Var, walk
@@ -60,11 +61,9 @@ def _factor(claim: Array, true: Array, t: Expr) -> Found | None:
     if abs(k + 1) < 1e-6:
         return "wrong sign: the claim is the negative of the true derivative", B.neg(t)
     ratio = Fraction(k).limit_denominator(12)
-    nice = abs(float(ratio) - k) < 1e-6 * max(1.0, abs(k))
-    if not nice:
-        return None
-    shown = str(ratio)
-    message = f"off by a factor of {shown}: the claim is {shown} times the true derivative"
+    if abs(float(ratio) - k) >= 1e-6 * max(1.0, abs(k)):
+        return None  # not a small fraction: no readable factor to name
+    message = f"off by a factor of {ratio}: the claim is {ratio} times the true derivative"
     return message, B.mul(ratio, t)
 
 
@@ -91,7 +90,7 @@ def _missing_term(
 
 
 def diagnose(
-    command: str,
+    command: Command | str,
     f: Expr,
     claim: Expr,
     true: Expr,
@@ -110,7 +109,7 @@ def diagnose(
         c, t = value(claim, check.point), value(true, check.point)
     except (KeyError, ValueError):
         return None
-    jac = command == "jacobian"
+    jac = Command(command) is Command.JACOBIAN
     terms = [(term, value(term, check.point)) for term in _terms(true)]
     found = _factor(c, t, true) or _transposed(c, t, jac, true) or _missing_term(c, t, terms, true)
     if found is not None:

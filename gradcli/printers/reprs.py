@@ -6,10 +6,16 @@ shorter than ``REPR_WIDTH``, the source and then the result cut with ``…``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:  # the check (and NumPy) load only when a check runs
-    from gradcli.numeric.check import CheckResult
+
+class Checked(Protocol):
+    """What a status needs of ``gradcli.numeric.CheckResult`` (the check, and
+    NumPy with it, load only when a check runs)."""
+
+    @property
+    def passed(self) -> bool | None: ...
+
 
 REPR_WIDTH = 120
 
@@ -34,7 +40,7 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def check_status(check: CheckResult | None) -> str:
+def check_status(check: Checked | None) -> str:
     """``checked``, ``CHECK FAILED``, ``not checked`` or ``check skipped`` (``--no-check``)."""
     if check is None:
         return "check skipped"

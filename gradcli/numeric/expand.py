@@ -193,7 +193,7 @@ def expand(expr: Expr, n: int) -> Expanded:
         values[id(node)] = _eval(node, args, n, funcs)
     m = values[id(expr)]
     entries = [[_tidy(m[i, j]) for j in range(m.cols)] for i in range(m.rows)]
-    from gradcli.expand_check import check_expansion
+    from gradcli.numeric.expand_check import check_expansion
 
     check_expansion(expr, entries, names, n)
     text = [[_text(e) for e in row] for row in entries]

@@ -1,4 +1,5 @@
-"""``--steps``: a derivation written as a worked solution.
+"""``--steps``: a derivation written as a worked solution (the derivation half;
+:mod:`gradcli.output.steps` renders it).
 
 The reverse-mode sweep is replayed with a trace: for each subexpression that
 depends on the variable, from the output inwards, one step gives ``∂f/∂u`` for
@@ -8,11 +9,11 @@ Matrix Cookbook identity by its equation number where one applies).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from gradcli.calculus.forward import jacobian
 from gradcli.calculus.reverse import Sweep, gradient
+from gradcli.calculus.vocabulary import Command
 from gradcli.ir.nodes import (
     Add,
     Apply,
@@ -38,7 +39,6 @@ from gradcli.ir.nodes import (
 from gradcli.ir.nodes import (
     Trace as TraceNode,
 )
-from gradcli.printers import to_latex, to_text
 from gradcli.simplify import present, simplify
 
 RULES: dict[type, str] = {
@@ -149,15 +149,16 @@ def jacobian_steps(f: Expr, x: Var) -> list[Step]:
 
 @dataclass(frozen=True)
 class Derivation:
-    """The steps for one result: ``kind`` is ``grad`` (∂f/∂u) or ``jacobian`` (∂u/∂x)."""
+    """The steps for one result: ``kind`` is ``Command.GRAD`` (∂f/∂u) or
+    ``Command.JACOBIAN`` (∂u/∂x)."""
 
     wrt: str
-    kind: str
+    kind: Command
     steps: list[Step]
 
 
 def derivation_steps(
-    command: str,
+    command: Command | str,
     f: Expr,
     wrt: list[Var],
     results: list[Expr] | None = None,
@@ -167,18 +168,19 @@ def derivation_steps(
     Jacobian steps (forward mode) otherwise; a Hessian adds the Jacobian of the
     gradient. A last step names what turns that into the printed result: the
     symmetric part for a symmetric variable, the transpose for the other layout."""
+    command = Command(command)
     out = []
     for x in wrt:
         if f.is_scalar:
-            out.append(Derivation(x.name, "grad", gradient_steps(f, x)))
+            out.append(Derivation(x.name, Command.GRAD, gradient_steps(f, x)))
         else:
-            out.append(Derivation(x.name, "jacobian", jacobian_steps(f, x)))
-        if command == "hessian" and f.is_scalar and out[-1].steps:
+            out.append(Derivation(x.name, Command.JACOBIAN, jacobian_steps(f, x)))
+        if command is Command.HESSIAN and f.is_scalar and out[-1].steps:
             g = out[-1].steps[-1].value
-            out.append(Derivation(x.name, "jacobian", jacobian_steps(g, x)))
+            out.append(Derivation(x.name, Command.JACOBIAN, jacobian_steps(g, x)))
     if results is None:
         return out
-    if len(results) == len(out) or (command == "hessian" and len(results) == 1):
+    if len(results) == len(out) or (command is Command.HESSIAN and len(results) == 1):
         _finish(out, wrt, results, denominator)
     return out
 
@@ -198,57 +200,7 @@ def _finish(out: list[Derivation], wrt: list[Var], results: list[Expr], denomina
         if not d.steps or d.steps[-1].value == result:
             continue
         x = next((v for v in wrt if v.name == d.wrt), None)
-        if x is not None and x.symmetric and d.kind == "grad":
+        if x is not None and x.symmetric and d.kind is Command.GRAD:
             d.steps.append(Step(x, result, SYMMETRIC))
         elif denominator:
             d.steps.append(Step(d.steps[-1].target, result, DENOMINATOR))
-
-
-def _label(
-    d: Derivation, step: Step, show: Callable[[Expr], str], frac: Callable[[str, str], str]
-) -> str:
-    target = show(step.target)
-    if d.kind == "grad":
-        return frac("f", d.wrt if target == d.wrt else f"({target})")
-    return frac(f"({target})", d.wrt)
-
-
-def steps_text(derivations: list[Derivation]) -> list[str]:
-    """One line per step: ``df/d(u) = ...    [rule]``."""
-    lines = []
-    for d in derivations:
-        for st in d.steps:
-            head = _label(d, st, to_text, lambda a, b: f"d{a}/d{b}")
-            lines.append(f"{head} = {to_text(st.value)}    [{st.rule}]")
-    return lines
-
-
-def steps_latex(derivations: list[Derivation]) -> str:
-    """One ``aligned`` block, a row per step, the rule as a note."""
-
-    def frac(a: str, b: str) -> str:
-        return rf"\frac{{\partial {a}}}{{\partial {b}}}"
-
-    rows = []
-    for d in derivations:
-        for st in d.steps:
-            head = _label(d, st, to_latex, frac)
-            rule = _latex_text(st.rule)
-            rows.append(rf"{head} &= {to_latex(st.value)} && \text{{{rule}}}")
-    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
-
-
-def _latex_text(text: str) -> str:
-    special = {
-        "\\": r"\textbackslash{}",
-        "{": r"\{",
-        "}": r"\}",
-        "_": r"\_",
-        "^": r"\textasciicircum{}",
-        "&": r"\&",
-        "%": r"\%",
-        "$": r"\$",
-        "#": r"\#",
-        "|": r"\textbar{}",
-    }
-    return "".join(special.get(ch, ch) for ch in text)

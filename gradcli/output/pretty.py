@@ -20,11 +20,12 @@ from rich.text import Text
 from gradcli.calculus.drivers import Command
 from gradcli.ir.nodes import Block, Expr
 from gradcli.numeric.check import CheckResult
+from gradcli.output.steps import step_heads
 from gradcli.printers import to_text, to_unicode
 
 if TYPE_CHECKING:
     from gradcli.api import Derivation, Result
-    from gradcli.verdict import Verdict
+    from gradcli.verification.verdict import Verdict
 
 _SUB = str.maketrans("aehijklmnoprstuvx0123456789", "ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ₀₁₂₃₄₅₆₇₈₉")
 
@@ -77,7 +78,7 @@ def matrix_lines(rows: list[list[str]]) -> list[str]:
     return out
 
 
-def _check_line(check: CheckResult | None) -> Text:
+def check_line(check: CheckResult | None) -> Text:
     if check is None:
         return Text("not checked (--no-check)", style="dim")
     dims = ", ".join(f"{k}={v}" for k, v in check.dims.items())
@@ -212,22 +213,15 @@ def show(
             out.print(Text(f"  with every dimension {r.expanded.n}:", style="dim"))
             for line in matrix_lines(r.expanded.text_rows):
                 out.print(Text("  " + line))
-    out.print(_check_line(d.check))
+    out.print(check_line(d.check))
 
 
 def _steps(out: Console, d: Derivation, math: Math) -> None:
     """The worked derivation, numbered, each step with its rule."""
-    k = 0
-    for part in d.steps:
-        for st in part.steps:
-            k += 1
-            target = math(st.target)
-            if part.kind == "grad":
-                head = f"∂f/∂{part.wrt}" if target == part.wrt else f"∂f/∂({target})"
-            else:
-                head = f"∂({target})/∂{part.wrt}"
-            out.print(Text(f"{k:>2}. ", style="dim") + Text(f"{head} = {math(st.value)}"))
-            out.print(Text(f"    {st.rule}", style="dim"))
+    heads = step_heads(d.steps, math, lambda a, b: f"∂{a}/∂{b}")
+    for k, (head, st) in enumerate(heads, start=1):
+        out.print(Text(f"{k:>2}. ", style="dim") + Text(f"{head} = {math(st.value)}"))
+        out.print(Text(f"    {st.rule}", style="dim"))
     out.print()
 
 
@@ -266,4 +260,4 @@ def _verdict(out: Console, d: Derivation, v: Verdict, math: Math) -> None:
         out.print(Text(f"  true value:    {example['true']}"))
         out.print(Text(f"  claimed value: {example['claim']}"))
     if v.check is not None and v.correct:
-        out.print(_check_line(v.check))
+        out.print(check_line(v.check))

@@ -2,7 +2,7 @@
 
 Each returns the whole of standard output as a string: one line per result
 for the line formats, one JSON object for ``json``. ``pretty`` lives in
-``gradcli.pretty`` (it needs Rich).
+``gradcli.output.pretty`` (it needs Rich).
 """
 
 from __future__ import annotations
@@ -14,10 +14,13 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from gradcli.api import Derivation, Format, Result
+from gradcli.api import Derivation, Result
+from gradcli.calculus.vocabulary import Command
 from gradcli.errors import OptionError
 from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Expr, Var
+from gradcli.output.formats import Format
+from gradcli.output.steps import steps_latex, steps_text
 from gradcli.printers import to_array_api, to_latex, to_numpy, to_text
 from gradcli.printers.latex import latex_name
 from gradcli.printers.numpy import python_name
@@ -25,7 +28,7 @@ from gradcli.simplify.shared import gram_factors, name_shared
 
 if TYPE_CHECKING:
     from gradcli.numeric.check import CheckResult
-    from gradcli.verdict import Verdict
+    from gradcli.verification.verdict import Verdict
 
 
 def shape_list(shape: Shape) -> list[str]:
@@ -169,70 +172,56 @@ def finite_json(value: Any) -> Any:
     return value
 
 
-def latex_label(command: str, wrt: str) -> str:
+def latex_label(command: Command, wrt: str) -> str:
     r"""``\nabla_{x} f``, ``\frac{\partial f}{\partial X}``, ``\nabla^{2}_{x} f``."""
     names = [latex_name(w) for w in wrt.split(",")]
     var = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
-    if command == "grad":
+    if command is Command.GRAD:
         return rf"\nabla_{{{var}}} f"
-    if command == "hessian":
+    if command is Command.HESSIAN:
         return rf"\nabla^{{2}}_{{{var}}} f"
     return rf"\frac{{\partial f}}{{\partial {var}}}"
 
 
 def display_latex(d: Derivation) -> str:
     r"""One display line per result: ``\[ \nabla_{x} f = ... \]``."""
-    return "\n".join(rf"\[ {latex_label(d.command.value, r.wrt)} = {r.latex} \]" for r in d.results)
+    return "\n".join(rf"\[ {latex_label(d.command, r.wrt)} = {r.latex} \]" for r in d.results)
+
+
+def _text(d: Derivation, display: bool) -> str:
+    return "\n".join([*steps_text(d.steps), d.text])
+
+
+def _latex(d: Derivation, display: bool) -> str:
+    body = display_latex(d) if display else d.latex
+    return (steps_latex(d.steps) + "\n" if d.steps else "") + body
+
+
+# The line formats, one renderer each; ``pretty`` draws on a console instead
+# (``gradcli.output.pretty.show``). A new format is an entry here.
+RENDERERS: dict[Format, Callable[[Derivation, bool], str]] = {
+    Format.TEXT: _text,
+    Format.LATEX: _latex,
+    Format.NUMPY: lambda d, display: d.numpy,
+    Format.ARRAY_API: lambda d, display: d.array_api,
+    Format.JSON: lambda d, display: to_json(d),
+}
 
 
 def render(d: Derivation, fmt: Format, display: bool = False) -> str:
     r"""Standard output for a line format (not ``pretty``); steps, if any, come first.
     With ``display``, LaTeX results are whole ``\[ ... = ... \]`` lines."""
-    if fmt is Format.JSON:
-        return to_json(d)
-    if fmt is Format.NUMPY:
-        return d.numpy
-    if fmt is Format.ARRAY_API:
-        return d.array_api
-    body = (display_latex(d) if display else d.latex) if fmt is Format.LATEX else d.text
-    if not d.steps:
-        return body
-    from gradcli.steps import steps_latex, steps_text  # loaded only when there are steps
-
-    if fmt is Format.LATEX:
-        return steps_latex(d.steps) + "\n" + body
-    return "\n".join([*steps_text(d.steps), body])
+    if fmt not in RENDERERS:
+        raise ValueError(f"{fmt.value} is not a line format; output.pretty.show draws it")
+    return RENDERERS[fmt](d, display)
 
 
 def render_verdict(v: Verdict, fmt: Format) -> str:
-    """``verify`` in a line format: the verdict first, then the evidence."""
+    """``verify`` in a line format: the verdict first, then the evidence
+    (``Verdict.lines``), or the JSON document."""
     if fmt is Format.JSON:
         return to_json(v.derivation, v)
-    code = fmt in (Format.NUMPY, Format.ARRAY_API)
-    prefix = "# " if code else ""
-    lines = [f"{prefix}{v.verdict}: {v.reason}"]
-    if v.diagnosis:
-        lines.append(f"{prefix}diagnosis: {v.diagnosis}")
-    if not v.correct:
-        for r in v.derivation.results:
-            shown = {Format.LATEX: r.latex, Format.NUMPY: r.numpy, Format.ARRAY_API: r.array_api}
-            lines.append(shown[fmt] if code else f"true: {shown.get(fmt, r.text)}")
-    if v.counterexample and "point" in v.counterexample and fmt is not Format.LATEX:
-        ex = v.counterexample
-        point = ", ".join(f"{k} = {_compact(val)}" for k, val in ex["point"].items())
-        lines.append(f"{prefix}at: {point}")
-        lines.append(f"{prefix}true value:    {_compact(ex['true'])}")
-        lines.append(f"{prefix}claimed value: {_compact(ex['claim'])}")
-    return "\n".join(lines)
-
-
-def _compact(value: Any) -> str:
-    """A value on one line, rounded to 4 significant digits."""
-    if isinstance(value, list):
-        return "[" + ", ".join(_compact(v) for v in value) + "]"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
+    return v.lines(fmt)
 
 
 def numpy_function(d: Derivation, name: str) -> str:
@@ -282,7 +271,7 @@ def _code_function(
     named, where = name_shared(bodies + [e for _, e in grams], taken | {v.name for v, _ in grams})
     bodies = named[: len(bodies)]
     where += [(z, e) for (z, _), e in zip(grams, named[len(bodies) :], strict=True)]
-    what = {"grad": "Gradient", "jacobian": "Jacobian", "hessian": "Hessian"}[d.command.value]
+    what = d.command.noun[0].upper() + d.command.noun[1:]
     wrt = ", ".join(r.wrt for r in d.results)
     lines = [
         *imports,

@@ -11,39 +11,36 @@ one fits, a diagnosis of the mistake.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from gradcli.api import (
-    Derivation,
-    Names,
-    Result,
-    _dim_code,
-    _names,
-    _resolve_wrt,
-    declarations,
-    shape_words,
-)
+from gradcli import api
+from gradcli.api import Derivation, Names, Result, declarations
+from gradcli.api import dim_code as _dim_code
+from gradcli.api import resolve_wrt as _resolve_wrt
+from gradcli.api import split_names as _names
 from gradcli.calculus.drivers import Command, Layout, derivative_results
-from gradcli.diagnose import diagnose, sizes_for
 from gradcli.errors import GradcliError, OptionError
 from gradcli.ir import build as B
+from gradcli.ir.dims import shape_words
 from gradcli.ir.nodes import Expr, Var, free_vars
 from gradcli.numeric.check import CheckResult, Mode, check_derivative, check_values
 from gradcli.numeric.evaluate import evaluate
+from gradcli.output.formats import Format
 from gradcli.printers import to_text
 from gradcli.simplify import present, simplify
 from gradcli.syntax import parse
 from gradcli.syntax.tree import Node
 from gradcli.syntax.typecheck import ONE_TOK, TShape, typecheck_claim
+from gradcli.verification.diagnose import diagnose, sizes_for
 
 COUNTEREXAMPLE_SIZE = 4  # small dimensions, so a counterexample can be read
 
-_MODE = {Command.GRAD: Mode.GRAD, Command.JACOBIAN: Mode.JACOBIAN, Command.HESSIAN: Mode.HESSIAN}
+# The check's Mode names the same three derivatives as Command, by value.
+_MODE = {c: Mode(c.value) for c in Command}
 
 
 @dataclass
@@ -77,7 +74,7 @@ class Verdict:
 
     def __repr__(self) -> str:
         """One line: ``<wrong: '2 A x' is not the grad of 'x^T A x' w.r.t. x>``."""
-        from gradcli.reprs import one_line
+        from gradcli.printers.reprs import one_line
 
         d = self.derivation
         return one_line(
@@ -93,10 +90,31 @@ class Verdict:
 
     def __str__(self) -> str:
         """The text form, as ``gradcli verify -f text`` prints it."""
-        from gradcli.api import Format
-        from gradcli.output import render_verdict
+        return self.lines(Format.TEXT)
 
-        return render_verdict(self, Format.TEXT)
+    def lines(self, fmt: Format) -> str:
+        """The verdict in a line format other than JSON: the verdict first,
+        then the evidence (code formats put it in comments)."""
+        code = fmt in (Format.NUMPY, Format.ARRAY_API)
+        prefix = "# " if code else ""
+        lines = [f"{prefix}{self.verdict}: {self.reason}"]
+        if self.diagnosis:
+            lines.append(f"{prefix}diagnosis: {self.diagnosis}")
+        if not self.correct:
+            for r in self.derivation.results:
+                shown = {
+                    Format.LATEX: r.latex,
+                    Format.NUMPY: r.numpy,
+                    Format.ARRAY_API: r.array_api,
+                }
+                lines.append(shown[fmt] if code else f"true: {shown.get(fmt, r.text)}")
+        ex = self.counterexample
+        if ex and "point" in ex and fmt is not Format.LATEX:
+            point = ", ".join(f"{k} = {_compact(val)}" for k, val in ex["point"].items())
+            lines.append(f"{prefix}at: {point}")
+            lines.append(f"{prefix}true value:    {_compact(ex['true'])}")
+            lines.append(f"{prefix}claimed value: {_compact(ex['claim'])}")
+        return "\n".join(lines)
 
 
 TargetFn = Callable[
@@ -182,7 +200,7 @@ def verify(
     if command is not Command.JACOBIAN and not f.is_scalar:
         raise OptionError(f"{command.value} needs a scalar expression; use --jacobian")
     targets = derivative_results(command, f, wrt_vars, layout)
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    seed = api.random_seed() if seed is None else seed
     code = _dim_code([*variables.values(), *wrt_vars])
     as_matrix = command is not Command.GRAD
     results = [
@@ -235,6 +253,15 @@ def verify(
     diagnosis = diagnose(command.value, f, c, targets[0].expr, check, variables)
     reason = "it disagrees with finite differences of the expression"
     return Verdict("wrong", claim, claim_text, reason, deriv, check, diagnosis, example)
+
+
+def _compact(value: Any) -> str:
+    """A value on one line, rounded to 4 significant digits."""
+    if isinstance(value, list):
+        return "[" + ", ".join(_compact(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value)
 
 
 SYMMETRIC_PART = "its symmetric part (G + G^T)/2 is the gradient"

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-import typer
-
 PROG = "gradcli"
 SHELLS = ("bash", "zsh", "fish")
 #: The files of a source checkout's completions/ directory.
@@ -134,11 +132,9 @@ def _argument_choices(params: list[Any]) -> tuple[str, ...]:
     return _choices(first[0]) if first else ()
 
 
-def command_tree() -> tuple[tuple[Opt, ...], tuple[Cmd, ...]]:
-    """gradcli's top-level options and its commands, from the Typer app."""
-    from gradcli.cli import app
-
-    group: Any = typer.main.get_command(app)
+def command_tree(group: Any) -> tuple[tuple[Opt, ...], tuple[Cmd, ...]]:
+    """gradcli's top-level options and its commands, from its Click group
+    (``typer.main.get_command(gradcli.cli.app)``, which the caller passes)."""
     help_names = list(group.context_settings.get("help_option_names", ["--help"]))
     top = _options(list(group.params), help_names)
     commands = tuple(
@@ -387,6 +383,6 @@ def fish(top: tuple[Opt, ...], commands: tuple[Cmd, ...]) -> str:
 GENERATORS = {"bash": bash, "zsh": zsh, "fish": fish}
 
 
-def generate(shell: str) -> str:
+def generate(shell: str, group: Any) -> str:
     """The completion script for ``shell`` (bash, zsh or fish)."""
-    return GENERATORS[shell](*command_tree())
+    return GENERATORS[shell](*command_tree(group))

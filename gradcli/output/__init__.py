@@ -1,0 +1,1 @@
+"""Render a derivation for the user: text, LaTeX, NumPy, JSON and the pretty console."""
