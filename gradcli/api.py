@@ -32,7 +32,8 @@ from gradcli.printers.reprs import check_status, one_line
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
-from gradcli.syntax.typecheck import IDENT, Declarations, Typed, typecheck
+from gradcli.syntax.declarations import IDENT, Declarations
+from gradcli.syntax.typecheck import Typed, typecheck
 
 Names = str | Iterable[str] | None
 MAX_RESULT_NODES = 20_000
@@ -310,32 +311,15 @@ def derive(
             if notes
             else "use `gradcli jacobian` for a vector- or matrix-valued expression",
         )
-    for v in wrt_vars:
-        variables.setdefault(v.name, v)
-    targets = [
-        replace(t, expr=present(t.expr)) for t in derivative_results(command, f, wrt_vars, layout)
-    ]
-    for t in targets:
-        if size(t.expr) > MAX_RESULT_NODES:
-            raise LimitError(
-                f"the result has {size(t.expr)} distinct parts, more than the limit of "
-                f"{MAX_RESULT_NODES}; differentiate a smaller expression"
-            )
-    if seed is None:
-        seed = random_seed()
-    result = _check(command, f, wrt_vars, targets, layout, seed) if check else None
-    code = dim_code([*variables.values(), *wrt_vars], [f, *(t.expr for t in targets)])
-    as_matrix = command is not Command.GRAD
-    like = array_like(variables.values())
-    results = [
-        Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix, like=like) for t in targets
-    ]
+    targets, d = set_up(command, source, f, variables, notes, wrt_vars, layout, seed)
+    if check:
+        d.check = _check(command, f, wrt_vars, targets, layout, d.seed)
+    results = d.results
     if expand is not None:
         from gradcli.numeric.expand import expand as write_out
 
         for r in results:
             r.expanded = write_out(r.expr, expand)
-    d = Derivation(command, source, present(f), variables, results, result, seed, notes)
     if steps:
         from gradcli.calculus.steps import derivation_steps
 
@@ -347,6 +331,40 @@ def derive(
             denominator=layout is Layout.DENOMINATOR,
         )
     return d
+
+
+def set_up(
+    command: Command,
+    source: str,
+    f: Expr,
+    variables: dict[str, Var],
+    notes: list[str],
+    wrt: list[Var],
+    layout: Layout,
+    seed: int | None,
+) -> tuple[list[Target], Derivation]:
+    """What ``derive`` and ``verify`` share once the expression is typed: the
+    derivatives in textbook form (within the size limit), and the unchecked
+    ``Derivation`` that presents them (with a seed drawn if none was given)."""
+    for v in wrt:
+        variables.setdefault(v.name, v)
+    targets = [
+        replace(t, expr=present(t.expr)) for t in derivative_results(command, f, wrt, layout)
+    ]
+    for t in targets:
+        if size(t.expr) > MAX_RESULT_NODES:
+            raise LimitError(
+                f"the result has {size(t.expr)} distinct parts, more than the limit of "
+                f"{MAX_RESULT_NODES}; differentiate a smaller expression"
+            )
+    seed = random_seed() if seed is None else seed
+    code = dim_code([*variables.values(), *wrt], [f, *(t.expr for t in targets)])
+    as_matrix = command is not Command.GRAD
+    like = array_like(variables.values())
+    results = [
+        Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix, like=like) for t in targets
+    ]
+    return targets, Derivation(command, source, present(f), variables, results, None, seed, notes)
 
 
 def random_seed() -> int:

@@ -20,7 +20,7 @@ from gradcli.numeric import choose_sizes, domain_hints, evaluate_many, sample_po
 from gradcli.numeric.evaluate import Array, evaluate, resolve_shape
 from gradcli.printers import to_text
 from gradcli.syntax import typecheck as TC
-from gradcli.syntax.typecheck import Declarations
+from gradcli.syntax.declarations import Declarations
 
 # Lower-case names are vectors and upper-case ones matrices, unless declared.
 

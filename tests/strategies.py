@@ -33,7 +33,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from gradcli.api import declarations
-from gradcli.syntax.typecheck import Declarations
+from gradcli.syntax.declarations import Declarations
 
 SCALARS = ("a", "t")
 VECTORS = ("x", "y")

@@ -37,8 +37,6 @@ LEAVES = {
     "gradcli.calculus.vocabulary",
     "gradcli.output.formats",
 }
-# Over 500 lines without a reason in the docstring yet (being split separately).
-LONG_PENDING = {"syntax/typecheck.py", "numeric/check.py"}
 
 MODULES = sorted(PACKAGE.rglob("*.py"))
 
@@ -80,16 +78,7 @@ def _long(path: Path) -> bool:
     return len(text.splitlines()) > 500 and "Over 500 lines" not in doc
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="being split"))
-        if str(p.relative_to(PACKAGE)) in LONG_PENDING
-        else p
-        for p in MODULES
-    ],
-    ids=lambda p: str(p.relative_to(PACKAGE)),
-)
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_a_long_module_says_why(path: Path) -> None:
     assert not _long(path), f"{path.name}: over 500 lines, and the docstring does not say why"
 

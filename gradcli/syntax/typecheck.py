@@ -7,171 +7,35 @@ IR with every dimension resolved and named (``n``, ``m``, ``k``, ...).
 
 A name's kind is, unless declared, a matrix when it starts with an upper-case
 letter and a column vector otherwise (SPEC §2). A variable dimension is never
-1: a vector is never silently a scalar.
+1: a vector is never silently a scalar. Declarations are in ``declarations.py``,
+the union-find over dimensions in ``dimensions.py``, and the typing of a
+``verify`` claim in ``gradcli.verification.claim``.
+
+Over 500 lines: the two passes read every kind of syntax node, and they are
+kept side by side (``Checker.infer`` and ``Checker.build``, with the lowering
+helpers after them) so that a new kind of node is added to both at once.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 
-from gradcli.errors import GradcliError, LimitError, OptionError, ParseError, ShapeError
+from gradcli.errors import GradcliError, LimitError, ParseError, ShapeError
 from gradcli.ir import build as B
 from gradcli.ir.build import matrix_exponent
 from gradcli.ir.dims import ONE, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Power, Var, tree_size
 from gradcli.ir.numbers import exact
 from gradcli.syntax import tree as T
+from gradcli.syntax.declarations import Declarations
+from gradcli.syntax.dimensions import ONE_TOK, SCALAR_T, Dims, DimTok, TShape
 
-IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 DIM_NAMES = ["n", "m", "k", "p", "q", "r", "s", "t", "u", "v", "w"]
 MAX_MATRIX_POWER = 64
 MAX_EXPONENT = 1e6
 MAX_EXPANDED = 20_000
-
-# A dimension during inference: 0 is the fixed size 1; other ints are union-find
-# nodes, each either free or bound to a fixed size.
-DimTok = int
-ONE_TOK: DimTok = 0
-
-
-@dataclass
-class Declarations:
-    """Kinds the user declared (``--scalar a,t`` and friends)."""
-
-    scalar: set[str] = field(default_factory=set)
-    vector: set[str] = field(default_factory=set)
-    matrix: set[str] = field(default_factory=set)
-    symmetric: set[str] = field(default_factory=set)
-
-    def validate(self) -> None:
-        groups = {
-            "--scalar": self.scalar,
-            "--vector": self.vector,
-            "--matrix": self.matrix,
-            "--symmetric": self.symmetric,
-        }
-        seen: dict[str, str] = {}
-        for opt, names in groups.items():
-            for name in sorted(names):
-                if not IDENT.match(name):
-                    raise OptionError(
-                        f"{opt} {name!r} is not a variable name",
-                        hint="names are letters, digits and _, starting with a letter",
-                    )
-                if name in seen and {seen[name], opt} != {"--matrix", "--symmetric"}:
-                    raise OptionError(f"{name} is declared both {seen[name]} and {opt}")
-                seen[name] = opt
-
-    def kind_of(self, name: str) -> Kind:
-        if name in self.scalar:
-            return Kind.SCALAR
-        if name in self.vector:
-            return Kind.VECTOR
-        if name in self.matrix or name in self.symmetric:
-            return Kind.MATRIX
-        return Kind.MATRIX if name[0].isupper() else Kind.VECTOR
-
-
-class _Dims:
-    """Union-find over dimension tokens, with optional fixed sizes."""
-
-    def __init__(self) -> None:
-        self.parent: list[int] = [0]
-        self.size: list[int | None] = [1]
-        self.products: dict[DimTok, tuple[DimTok, DimTok]] = {}
-
-    def product(self, a: DimTok, b: DimTok) -> DimTok:
-        """A dimension that is the product ``a b`` (``a`` the slower index, as in ``kron``)."""
-        if self.find(a) == ONE_TOK:
-            return b
-        if self.find(b) == ONE_TOK:
-            return a
-        tok = self.fresh()
-        self.products[tok] = (a, b)
-        return tok
-
-    def factors(self, tok: DimTok) -> tuple[DimTok, DimTok] | None:
-        root = self.find(tok)
-        for p, ab in self.products.items():
-            if self.find(p) == root:
-                return ab
-        return None
-
-    def fresh(self, size: int | None = None) -> DimTok:
-        if size == 1:
-            return ONE_TOK
-        self.parent.append(len(self.parent))
-        self.size.append(size)
-        return len(self.parent) - 1
-
-    def find(self, a: DimTok) -> DimTok:
-        while self.parent[a] != a:
-            self.parent[a] = self.parent[self.parent[a]]
-            a = self.parent[a]
-        return a
-
-    def unify(self, a: DimTok, b: DimTok) -> bool:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return True
-        if ONE_TOK in (ra, rb):
-            return False
-        sa, sb = self.size[ra], self.size[rb]
-        if sa is not None and sb is not None and sa != sb:
-            return False
-        fa, fb = self.factors(ra), self.factors(rb)
-        if fa is None and fb is None:
-            pass
-        elif fa is not None and fb is not None:
-            if not (self.unify(fa[0], fb[0]) and self.unify(fa[1], fb[1])):
-                return False
-            ra, rb = self.find(ra), self.find(rb)
-            if ra == rb:
-                return True
-        if fb is not None and fa is None:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        self.size[ra] = sa if sa is not None else sb
-        return self._settle(ra)
-
-    def _settle(self, root: DimTok) -> bool:
-        """A product of known size with one known factor fixes the other (``2 e = 4``)."""
-        ab = self.factors(root)
-        total = self.size[self.find(root)]
-        if ab is None or total is None:
-            return True
-        sizes = [self.size[self.find(t)] for t in ab]
-        if sizes[0] is not None and sizes[1] is not None:
-            return sizes[0] * sizes[1] == total
-        for t, other in ((ab[0], sizes[1]), (ab[1], sizes[0])):
-            if other is not None and self.size[self.find(t)] is None:
-                if total % other:
-                    return False
-                return self.unify(t, self.fresh(total // other))
-        if self.find(ab[0]) == self.find(ab[1]):  # n·n = 4: n = 2
-            side = round(total**0.5)
-            return side * side == total and self.unify(ab[0], self.fresh(side))
-        return False  # n·m = 3 with n and m both free: no way to tell them apart
-
-
-@dataclass(frozen=True)
-class TShape:
-    rows: DimTok
-    cols: DimTok
-
-    @property
-    def is_scalar(self) -> bool:
-        return self.rows == ONE_TOK and self.cols == ONE_TOK
-
-    @property
-    def is_vector(self) -> bool:
-        return self.cols == ONE_TOK and self.rows != ONE_TOK
-
-
-SCALAR_T = TShape(ONE_TOK, ONE_TOK)
 
 
 @dataclass
@@ -188,11 +52,11 @@ def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> T
     """Infer shapes, then build the IR. Raises ``GradcliError`` with spans."""
     decls = decls or Declarations()
     decls.validate()
-    checker = _Checker(source, decls)
+    checker = Checker(source, decls)
     try:
         checker.infer(node)
         expr = checker.build(node)
-        _expanded_limit(expr, node)
+        expanded_limit(expr, node)
     except GradcliError as err:
         err.with_source(source)
         if err.hint is None:
@@ -201,11 +65,14 @@ def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> T
     return Typed(expr, checker.ir_vars(), checker.notes(), frozenset(checker.locals))
 
 
-class _Checker:
+class Checker:
+    """Infers a shape for every syntax node (pass one), then builds the IR
+    (pass two); ``locals`` and ``local_ir`` hold the ``where`` names."""
+
     def __init__(self, source: str, decls: Declarations) -> None:
         self.source = source
         self.decls = decls
-        self.dims = _Dims()
+        self.dims = Dims()
         self.shapes: dict[int, TShape] = {}
         self.var_shapes: dict[str, TShape] = {}
         self.var_order: list[str] = []
@@ -228,7 +95,7 @@ class _Checker:
                 self.shapes[id(n)] = self._infer_one(n)
                 continue
             stack.append((n, True))
-            stack.extend((k, False) for k in reversed(_kids(n)))
+            stack.extend((k, False) for k in reversed(syntax_children(n)))
         return self.shapes[id(node)]
 
     def _shape(self, n: T.Node) -> TShape:
@@ -536,7 +403,7 @@ class _Checker:
             n, done = stack.pop()
             if done:
                 try:
-                    e = self._build_one(n, [built[id(k)] for k in _kids(n)])
+                    e = self._build_one(n, [built[id(k)] for k in syntax_children(n)])
                 except LimitError as err:  # a folded constant out of range
                     raise LimitError(err.message, err.span or n.span) from None
                 if isinstance(n, T.Power):
@@ -544,7 +411,7 @@ class _Checker:
                 built[id(n)] = e
                 continue
             stack.append((n, True))
-            stack.extend((k, False) for k in reversed(_kids(n)))
+            stack.extend((k, False) for k in reversed(syntax_children(n)))
         return built[id(node)]
 
     def _build_one(self, n: T.Node, kids: list[Expr]) -> Expr:
@@ -583,7 +450,7 @@ class _Checker:
         raise TypeError(f"unknown syntax node {type(n).__name__}")
 
 
-def _expanded_limit(e: Expr, node: T.Node) -> None:
+def expanded_limit(e: Expr, node: T.Node) -> None:
     """The size limit holds for the expression written out without ``where``
     names, so a short chain of definitions cannot stand for a huge expression."""
     if tree_size(e, MAX_EXPANDED) > MAX_EXPANDED:
@@ -620,7 +487,7 @@ def literal_value(n: T.Num) -> Fraction:
         raise LimitError(err.message, n.span) from None
 
 
-def _kids(n: T.Node) -> list[T.Node]:
+def syntax_children(n: T.Node) -> list[T.Node]:
     if isinstance(n, (T.Unary, T.Transpose, T.Norm)):
         return [n.operand]
     if isinstance(n, T.Binary):
@@ -757,113 +624,3 @@ def _product_hint(a: TShape, b: TShape) -> str | None:
     if a.is_vector and b.is_vector:
         return "for vectors x, y write x^T y (inner product), x .* y (element-wise) or x y^T"
     return None
-
-
-@dataclass
-class Claim:
-    """A claimed derivative type-checked together with its expression."""
-
-    typed: Typed
-    claim: Expr
-    shape_ok: bool
-    expected: str
-
-
-def typecheck_claim(
-    tree: T.Node,
-    source: str,
-    claim_tree: T.Node,
-    claim_source: str,
-    decls: Declarations,
-    target: Callable[
-        [
-            Callable[[str], TShape | None],
-            TShape,
-            Callable[[int], DimTok],
-            Callable[[DimTok, DimTok], DimTok],
-        ],
-        TShape | None,
-    ],
-) -> Claim:
-    """Type-check ``claim_tree`` with the variables of ``tree``, and unify its
-    shape with ``target(var_shape, f_shape, fresh)``; a claim of another shape is
-    reported through ``shape_ok`` (it is a wrong answer, not bad input)."""
-    decls.validate()
-    checker = _Checker(source, decls)
-    try:
-        f_shape = checker.infer(tree)
-    except GradcliError as err:
-        raise err.with_source(source) from None
-    checker.source = claim_source
-    scope = frozenset(checker.locals)
-    outer = (checker.locals, checker.local_ir)
-    checker.locals, checker.local_ir = {}, {}  # the claim's where has a scope of its own
-    try:
-        _claim_scope(claim_tree, scope, frozenset(checker.var_shapes))
-        c_shape = checker.infer(claim_tree)
-        want = target(checker.var_shapes.get, f_shape, checker.dims.fresh, checker.dims.product)
-        ok = want is None or (
-            checker.dims.unify(c_shape.rows, want.rows)
-            and checker.dims.unify(c_shape.cols, want.cols)
-        )
-        expected = checker.shape_text(want) if want is not None else ""
-        claim = checker.build(claim_tree)
-        _expanded_limit(claim, claim_tree)
-    except GradcliError as err:
-        raise err.with_source(claim_source) from None
-    checker.source = source
-    checker.locals, checker.local_ir = outer
-    expr = checker.build(tree)
-    typed = Typed(expr, checker.ir_vars(), checker.notes(), scope)
-    return Claim(typed, claim, ok, expected)
-
-
-def _claim_scope(claim: T.Node, hidden: frozenset[str], variables: frozenset[str]) -> None:
-    """A claim sees the expression's variables, not its ``where`` names, and
-    its own ``where`` cannot rebind either (``0 ones where b = A x`` would
-    otherwise change ``b`` inside the expression)."""
-    own: set[str] = set()
-    if isinstance(claim, T.Where):
-        for bound, _ in claim.bindings:
-            if bound.name in variables or bound.name in hidden:
-                what = "a variable" if bound.name in variables else "a where name"
-                raise GradcliError(
-                    f"the claim's where cannot rebind {bound.name}, {what} of the expression",
-                    bound.span,
-                    hint="give the claim's parts names of their own",
-                )
-            own.add(bound.name)
-    for node in _names_in(claim):
-        if node.name in hidden and node.name not in own:
-            raise GradcliError(
-                f"{node.name} is named by the expression's where; the claim cannot use it",
-                node.span,
-                hint=f"write {node.name} out in the claim, or name it in the claim's own where",
-            )
-
-
-def _names_in(node: T.Node) -> list[T.Name]:
-    out: list[T.Name] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, T.Name):
-            out.append(n)
-        elif isinstance(n, T.Where):
-            stack.append(n.body)
-            stack.extend(value for _, value in n.bindings)
-        else:
-            stack.extend(_kids(n))
-    return out
-
-
-__all__ = [
-    "ONE_TOK",
-    "Claim",
-    "Declarations",
-    "TShape",
-    "Typed",
-    "const_eval",
-    "typecheck",
-    "typecheck_claim",
-]

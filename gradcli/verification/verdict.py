@@ -17,12 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from gradcli import api
-from gradcli.api import Derivation, Names, Result, declarations
-from gradcli.api import dim_code as _dim_code
+from gradcli.api import Derivation, Names, declarations, set_up
 from gradcli.api import resolve_wrt as _resolve_wrt
 from gradcli.api import split_names as _names
-from gradcli.calculus.drivers import Command, Layout, derivative_results
+from gradcli.calculus.drivers import Command, Layout
 from gradcli.errors import GradcliError, OptionError
 from gradcli.ir import build as B
 from gradcli.ir.dims import shape_words
@@ -31,10 +29,11 @@ from gradcli.numeric.check import CheckResult, Mode, check_derivative, check_val
 from gradcli.numeric.evaluate import evaluate
 from gradcli.output.formats import Format
 from gradcli.printers import to_text
-from gradcli.simplify import present, simplify
+from gradcli.simplify import simplify
 from gradcli.syntax import parse
+from gradcli.syntax.dimensions import ONE_TOK, TShape
 from gradcli.syntax.tree import Node
-from gradcli.syntax.typecheck import ONE_TOK, TShape, typecheck_claim
+from gradcli.verification.claim import typecheck_claim
 from gradcli.verification.diagnose import diagnose, sizes_for
 
 COUNTEREXAMPLE_SIZE = 4  # small dimensions, so a counterexample can be read
@@ -199,14 +198,8 @@ def verify(
         )
     if command is not Command.JACOBIAN and not f.is_scalar:
         raise OptionError(f"{command.value} needs a scalar expression; use --jacobian")
-    targets = derivative_results(command, f, wrt_vars, layout)
-    seed = api.random_seed() if seed is None else seed
-    code = _dim_code([*variables.values(), *wrt_vars])
-    as_matrix = command is not Command.GRAD
-    results = [
-        Result(t.wrt, present(t.expr), layout, code, t.label, matrix=as_matrix) for t in targets
-    ]
-    deriv = Derivation(command, of, f, variables, results, None, seed, joint.typed.notes)
+    targets, deriv = set_up(command, of, f, variables, joint.typed.notes, wrt_vars, layout, seed)
+    seed = deriv.seed
     claim_text = to_text(c)
     if _both_zero(c, targets[0].expr if targets else None):
         return Verdict("correct", claim, claim_text, "both are zero", deriv, None)
