@@ -25,7 +25,7 @@ from gradcli import __version__
 from gradcli.calculus.vocabulary import Command, Layout
 from gradcli.errors import GradcliError, LimitError
 from gradcli.output.formats import Format
-from gradcli.process import OutputError, silence_stdout, time_limit, write
+from gradcli.output.process import OutputError, silence_stdout, time_limit, write
 
 app = typer.Typer(
     name="gradcli",
@@ -223,8 +223,8 @@ def _emit(d: object, chosen: Format, verdict: object = None) -> None:
 
         show_on_stdout(d, verdict)  # type: ignore[arg-type]
         return
+    from gradcli.output.process import can_encode, json_ascii
     from gradcli.output.render import render, render_verdict
-    from gradcli.process import can_encode, json_ascii
 
     out = render(d, chosen) if verdict is None else render_verdict(verdict, chosen)  # type: ignore[arg-type]
     write(json_ascii(out) if chosen is Format.JSON and not can_encode(out) else out)
@@ -620,7 +620,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _flush(code: int) -> int:
     """Flush both streams before ``os._exit``; a write that fails only now still counts."""
-    from gradcli.process import output_error
+    from gradcli.output.process import output_error
 
     for stream in (sys.stdout, sys.stderr):
         try:

@@ -11,9 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "gradcli"
-# process.py: the command line's process guards (time limit, output to a closed
-# pipe); it imports only errors.py, and is the one module outside a stage yet.
-TOP_LEVEL = {"__init__.py", "__main__.py", "api.py", "cli.py", "errors.py", "process.py"}
+TOP_LEVEL = {"__init__.py", "__main__.py", "api.py", "cli.py", "errors.py"}
 # Stages in import order: a stage may import only stages of a lower rank.
 RANK = {
     "help": 0,  # the packaged documentation (data, and a reader of it)
@@ -33,7 +31,7 @@ RANK = {
 # Modules that import nothing of gradcli and may be imported from anywhere.
 LEAVES = {
     "gradcli.errors",
-    "gradcli.process",
+    "gradcli.output.process",
     "gradcli.calculus.vocabulary",
     "gradcli.output.formats",
 }

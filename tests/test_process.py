@@ -18,7 +18,7 @@ import pytest
 from support import GRADCLI
 
 from gradcli.cli import main
-from gradcli.process import EXIT_BROKEN_PIPE, EXIT_IO_ERROR, json_ascii, timeout_seconds
+from gradcli.output.process import EXIT_BROKEN_PIPE, EXIT_IO_ERROR, json_ascii, timeout_seconds
 
 
 def _env(**extra: str) -> dict[str, str]:

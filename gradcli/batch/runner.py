@@ -27,7 +27,7 @@ from gradcli.batch.progress import Display
 from gradcli.batch.requests import BAD, CORRECT, INTERNAL, NOT_CHECKED, WRONG, answer, error_answer
 from gradcli.batch.source import count_lines, open_input, read_lines
 from gradcli.errors import LimitError
-from gradcli.process import can_encode, json_ascii, time_limit, timeout_seconds, write
+from gradcli.output.process import can_encode, json_ascii, time_limit, timeout_seconds, write
 
 CHUNK = 8  # lines a worker answers per task: fewer round trips, still a smooth progress bar
 INFLIGHT_PER_JOB = 4
@@ -38,7 +38,7 @@ Answer = tuple[str, str]
 
 
 def answer_timed(line: int, raw: bytes) -> Answer:
-    """``answer`` under the time limit of one command (``gradcli.process.time_limit``,
+    """``answer`` under the time limit of one command (``gradcli.output.process.time_limit``,
     ``GRADCLI_TIMEOUT``): a line that runs out of time gets a ``limit exceeded``
     error object, whatever it was doing when the alarm rang."""
     try:
@@ -107,7 +107,7 @@ def default_jobs() -> int:
 def run_batch(path: str = "-", jobs: int | None = None, quiet: bool = False) -> int:
     """Answer every request of ``path`` (``-``: standard input) on standard output;
     the exit status (0, 1, 2, 3; 130 after Ctrl-C). A failed write raises
-    ``gradcli.process.OutputError``, for the CLI to end as every command does."""
+    ``gradcli.output.process.OutputError``, for the CLI to end as every command does."""
     jobs = jobs or default_jobs()
     timeout_seconds(os.environ.get("GRADCLI_TIMEOUT"))  # a bad value stops the batch at once
     stream = open_input(path)

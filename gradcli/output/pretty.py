@@ -118,7 +118,7 @@ def show_on_stdout(d: Derivation, verdict: Verdict | None = None) -> None:
     With an encoding such as ``PYTHONIOENCODING=ascii``, expressions are
     written in the text form (which reads back) and the frame's symbols in
     ASCII (``grad_x f``, ``ok``, ``[ ]``); the content is the same."""
-    from gradcli.process import can_encode, output_error, stdout, write
+    from gradcli.output.process import can_encode, output_error, stdout, write
 
     stream = stdout()
     for r in d.results:  # a result that cannot be written fails before anything is printed
