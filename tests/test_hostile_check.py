@@ -92,12 +92,17 @@ def test_a_right_claim_is_correct_at_every_seed(
         ("sin(1000 t)", {"scalar": "t"}),
         ("1e-300 x^T x", {"wrt": "x"}),
         ("x^T A x + 1e12", {"wrt": "x"}),
+        # a zero Jacobian written as a difference of large parts: its value is
+        # rounding, which must not be taken for a disagreement
+        ("softmax((||inv(S)||^2)^2 - C x)", {"wrt": "S", "command": "jacobian"}),
     ],
 )
 def test_a_right_derivative_never_fails_its_own_check(expr: str, options: dict[str, Any]) -> None:
+    options = dict(options)
+    derive = getattr(gradcli, options.pop("command", "grad"))
     for seed in range(60):
-        d = gradcli.grad(expr, seed=seed, **options)
-        assert d.check is not None and d.check.passed is True, (seed, d.check)
+        d = derive(expr, seed=seed, **options)
+        assert d.check is not None and d.check.passed is not False, (seed, d.check)
 
 
 def test_a_constant_derivative_is_reported_as_zero() -> None:

@@ -65,6 +65,7 @@ from gradcli.ir.nodes import (
     Const,
     Expr,
     Fill,
+    Identity,
     Inverse,
     LogDet,
     Power,
@@ -190,6 +191,7 @@ class _Base:
     value: Array
     results: list[Array]
     kinks: list[Array]
+    inner: list[float] = field(default_factory=list)
 
 
 _F = TypeVar("_F", bound=Callable[..., CheckResult])
@@ -631,29 +633,46 @@ def _judge(
             break
         h /= SHRINK
     best = min(tried, key=lambda e: e.unc / max(_norm(e.fd), _norm(sym), 1e-300))
-    outcome = _compare(best, sym)
+    floor = _rounding(problem, base, direction)
+    outcome = _compare(best, sym, floor)
     if not isinstance(outcome, _Fail):
         return outcome
     for k in (1, 2):  # confirm at smaller steps: a wrong derivative disagrees at each
         est = _richardson(problem, point, direction, base, best.h / SHRINK**k)
         if isinstance(est, _Skip):
             continue
-        again = _compare(est, sym)
+        again = _compare(est, sym, floor)
         if not isinstance(again, _Fail):
             return again
     return outcome
 
 
-def _compare(est: _Estimate, sym: Array) -> _Pass | _Fail:
+def _rounding(problem: _Problem, base: _Base, direction: dict[str, Array]) -> float:
+    """A bound on the rounding in ``sym``: ``64 eps`` times the scale of the
+    result's computed parts, times ``sqrt(entries) ||V||`` per result."""
+    total = 0.0
+    for slot, r, inner in zip(problem.slots, base.results, base.inner, strict=True):
+        total += inner * float(np.sqrt(r.size)) * _norm(_slot_vector(slot, direction))
+    return NOISE * EPS * total
+
+
+def _compare(est: _Estimate, sym: Array, floor: float = 0.0) -> _Pass | _Fail:
+    """Agreement within ``1e-6 size + 3 unc`` is a pass, informative when ``unc``
+    is small. Within the rounding ``floor`` of the symbolic value too, it is a
+    pass that cannot judge (never a failure: the disagreement is rounding)."""
     fd = est.fd
     size = max(_norm(fd), _norm(sym))
     diff = _norm(fd - sym)
     if size == 0.0:
         return _Pass(0.0, informative=False, zero=True)
     rel = diff / size
-    zero = max(_norm(fd), _norm(sym), est.err) <= AGREE * est.noise
-    if diff <= RTOL * size + AGREE * est.unc:
-        return _Pass(rel, informative=est.unc <= INFORMATIVE * size and not zero, zero=zero)
+    strict = diff <= RTOL * size + AGREE * est.unc
+    if strict or diff <= RTOL * size + AGREE * (est.unc + floor):
+        zero = max(_norm(fd), est.err) <= AGREE * est.noise and _norm(sym) <= AGREE * (
+            est.noise + floor
+        )
+        informative = strict and est.unc <= INFORMATIVE * size and not zero
+        return _Pass(rel, informative=informative, zero=zero)
     return _Fail(rel, "", fd.reshape(-1, 1), sym.reshape(-1, 1))
 
 
@@ -675,7 +694,20 @@ def _base(problem: _Problem, point: dict[str, Array]) -> _Base | _Skip:
             return _Skip(f"{subject} is not finite", _cause(exprs, point, problem.sizes))
     if any(_ill_conditioned(g) for g in values[3]):
         return _Skip("a matrix to invert is ill-conditioned", each=True)
-    return _Base(_flat(values[0]), values[2], values[4])
+    inner = [_inner_scale(r, point, problem.sizes) for r in problem.results]
+    return _Base(_flat(values[0]), values[2], values[4], inner)
+
+
+def _inner_scale(result: Expr, point: dict[str, Array], sizes: dict[Dim, int]) -> float:
+    """The largest entry of any computed part of ``result`` (not its leaves): the
+    scale of the rounding in its value. A result that is zero written as a
+    difference of large parts (``(diag(p) - p p^T) ones`` for a softmax ``p``,
+    times large factors) evaluates to rounding of that size, not to 0."""
+    nodes = [n for n in walk(result) if not isinstance(n, (Var, Const, Fill, Identity))]
+    if not nodes:
+        return 0.0
+    tops = [float(np.max(np.abs(v))) for v in evaluate_many(nodes, point, sizes) if v.size]
+    return max((t for t in tops if np.isfinite(t)), default=0.0)
 
 
 def _evaluate_groups(
