@@ -32,12 +32,12 @@ added constant, or on luck:
   where a matrix to invert is ill-conditioned, where ``abs``/``relu``/
   ``sign``/``step`` switches within the step, or where the differences
   overflow, is skipped: never a failure.
-- **Zero.** A point where ``fd``, ``sym`` and ``err`` are all within ``3
-  noise`` of zero is a zero point. When every usable point at the chosen
-  sizes is a zero point, the sizes are drawn again (``f`` may be constant
-  only at those sizes, e.g. square where it is meant to be tall); when it is
-  so at every size tried, the check passes and says the derivative is zero
-  at every point tried.
+- **Zero.** A point where ``fd`` and ``err`` are within ``3 noise`` of zero,
+  and ``sym`` within ``3 (noise + its own rounding)``, is a zero point. When
+  every usable point at the chosen sizes is a zero point, the same sizes are
+  tried in other orders (``f`` may be constant only at those sizes, e.g.
+  square where it is meant to be tall); when it is so at every choice, the
+  check passes and says the derivative is zero at every point tried.
 - **Not checked.** Otherwise, without three informative points, the result
   is ``passed=None`` with the reason.
 
@@ -181,17 +181,17 @@ class _Problem:
     hints: dict[str, set[str]] = field(default_factory=dict)
     kinks: tuple[Expr, ...] = ()
     guards: tuple[Expr, ...] = ()
+    parts: tuple[tuple[Expr, ...], ...] = ()
 
 
 @dataclass(frozen=True)
 class _Base:
-    """Values at the point itself: the differenced function (flattened), the
-    results, and the arguments of the kinks."""
+    """Values at the point itself: the results, the arguments of the kinks, and
+    the scale of each result's computed parts (``_inner_scale``)."""
 
-    value: Array
     results: list[Array]
     kinks: list[Array]
-    inner: list[float] = field(default_factory=list)
+    inner: list[float]
 
 
 _F = TypeVar("_F", bound=Callable[..., CheckResult])
@@ -338,6 +338,7 @@ def _derivative_problem(
         hints=domain_hints(exprs),
         kinks=_kink_arguments(target),
         guards=_guards([*target, *results]),
+        parts=tuple(_computed_parts(r) for r in results),
     )
 
 
@@ -687,26 +688,28 @@ def _norm(a: Array) -> float:
 def _base(problem: _Problem, point: dict[str, Array]) -> _Base | _Skip:
     """The values at the point, or why the point cannot be used."""
     groups = (problem.target, problem.checked, problem.results, problem.guards, problem.kinks)
-    values = _evaluate_groups(groups, point, problem.sizes)
+    values = _evaluate_groups((*groups, *problem.parts), point, problem.sizes)
     subjects = (problem.subject, "f", "the derivative")
     for subject, exprs, vals in zip(subjects, groups, values, strict=False):
         if not _all_finite(vals):
             return _Skip(f"{subject} is not finite", _cause(exprs, point, problem.sizes))
     if any(_ill_conditioned(g) for g in values[3]):
         return _Skip("a matrix to invert is ill-conditioned", each=True)
-    inner = [_inner_scale(r, point, problem.sizes) for r in problem.results]
-    return _Base(_flat(values[0]), values[2], values[4], inner)
+    inner = [_largest(parts) for parts in values[len(groups) :]]
+    return _Base(values[2], values[4], inner)
 
 
-def _inner_scale(result: Expr, point: dict[str, Array], sizes: dict[Dim, int]) -> float:
-    """The largest entry of any computed part of ``result`` (not its leaves): the
-    scale of the rounding in its value. A result that is zero written as a
-    difference of large parts (``(diag(p) - p p^T) ones`` for a softmax ``p``,
-    times large factors) evaluates to rounding of that size, not to 0."""
-    nodes = [n for n in walk(result) if not isinstance(n, (Var, Const, Fill, Identity))]
-    if not nodes:
-        return 0.0
-    tops = [float(np.max(np.abs(v))) for v in evaluate_many(nodes, point, sizes) if v.size]
+def _computed_parts(result: Expr) -> tuple[Expr, ...]:
+    """The computed parts of ``result`` (not its leaves). The largest entry of
+    any of them is the scale of the rounding in its value: a result that is
+    zero written as a difference of large parts (``(diag(p) - p p^T) ones``
+    for a softmax ``p``, times large factors) evaluates to rounding of that
+    size, not to 0."""
+    return tuple(n for n in walk(result) if not isinstance(n, (Var, Const, Fill, Identity)))
+
+
+def _largest(values: Sequence[Array]) -> float:
+    tops = [float(np.max(np.abs(v))) for v in values if v.size]
     return max((t for t in tops if np.isfinite(t)), default=0.0)
 
 

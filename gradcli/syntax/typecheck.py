@@ -481,7 +481,7 @@ def literal_value(n: T.Num) -> Fraction:
     exponent = re.search(r"[eE]([+-]?[0-9]+)$", n.text)
     try:
         if exponent is not None and abs(int(exponent.group(1))) > 400:
-            return exact(n.value if n.value != 0 else 0.0)
+            return exact(n.value)
         return exact(Fraction(n.text))
     except LimitError as err:
         raise LimitError(err.message, n.span) from None
