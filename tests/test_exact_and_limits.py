@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
 import gradcli
+from gradcli.ir.numbers import ConstantRangeError, exact
 
 
 def _cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -61,6 +63,25 @@ def test_a_constant_outside_a_double_is_a_clear_error(expr: str, fault: str) -> 
     line, carets = r.stderr.splitlines()[1:3]
     start = carets.index("^")
     assert line[start : start + len(fault)] == fault
+
+
+@pytest.mark.parametrize(
+    ("value", "fits"),
+    [
+        (Fraction(sys.float_info.max), True),
+        (Fraction(2**1025, 3), True),  # 2^1023.4: near the edge, but a double
+        (Fraction(2**1024), False),
+        (Fraction(2**1027, 5), False),
+        (Fraction(sys.float_info.min), True),
+        (Fraction(1, 2**1023), False),  # below the smallest normal double
+    ],
+)
+def test_a_constant_fits_a_double_exactly_when_it_is_one(value: Fraction, fits: bool) -> None:
+    if fits:
+        assert float(exact(value)) == float(value)
+    else:
+        with pytest.raises(ConstantRangeError):
+            exact(value)
 
 
 def _chain(k: int) -> str:

@@ -49,10 +49,10 @@ def _check_range(v: Fraction) -> None:
     if v == 0:
         return
     bits = v.numerator.bit_length() - v.denominator.bit_length()
-    # bits is within one of log2|v|
-    if bits >= MAX_EXPONENT or (bits > MAX_EXPONENT - 2 and abs(v) > _MAX):
+    # bits - 1 < log2|v| < bits + 1: compare exactly only near the edges
+    if bits > MAX_EXPONENT + 1 or (bits >= MAX_EXPONENT - 1 and abs(v) > _MAX):
         raise ConstantRangeError(_TOO_LARGE)
-    if bits < MIN_EXPONENT - 1 or (bits < MIN_EXPONENT + 2 and abs(v) < _MIN):
+    if bits < MIN_EXPONENT - 1 or (bits <= MIN_EXPONENT + 1 and abs(v) < _MIN):
         raise ConstantRangeError(_TOO_SMALL)
 
 

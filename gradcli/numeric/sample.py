@@ -48,13 +48,9 @@ MIN_SIZE, MAX_SIZE = 2, 6
 
 
 def choose_sizes(
-    exprs: Iterable[Expr],
-    rng: np.random.Generator,
-    max_size: int = MAX_SIZE,
-    equal: bool = False,
+    exprs: Iterable[Expr], rng: np.random.Generator, max_size: int = MAX_SIZE
 ) -> dict[Dim, int]:
-    """A size in ``2..max_size`` for every symbolic dimension of every node
-    (with ``equal``, one size for all: products like ``A X B`` can then be square).
+    """A size in ``2..max_size`` for every symbolic dimension of every node.
 
     Distinct symbols get distinct sizes while there are enough (so a wrong
     transpose of a non-square matrix shows); a block matrix's summed dimension
@@ -62,10 +58,7 @@ def choose_sizes(
     result depends only on the symbols and the generator's state.
     """
     free, sums = _symbols(exprs)
-    values = _distinct(len(free), rng, max_size)
-    if equal:
-        values = [values[0]] * len(free)
-    return _assign(free, sums, values)
+    return _assign(free, sums, _distinct(len(free), rng, max_size))
 
 
 def size_choices(
