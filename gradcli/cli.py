@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import copy
 import inspect
-import os
-import signal
 import sys
 from collections.abc import Callable
 from enum import Enum
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
 from gradcli import __version__
 from gradcli.calculus.vocabulary import Command, Layout
-from gradcli.errors import GradcliError, LimitError
+from gradcli.output.command import bad_option as _bad
+from gradcli.output.command import chosen_format as _format
+from gradcli.output.command import emit as _emit
+from gradcli.output.command import fail as _fail
+from gradcli.output.command import finish, guarded
+from gradcli.output.command import read_expr as _read_expr
+from gradcli.output.command import run_derivation as _run_derivation
 from gradcli.output.formats import Format
-from gradcli.output.process import OutputError, silence_stdout, time_limit, write
+from gradcli.output.process import time_limit
 
 app = typer.Typer(
     name="gradcli",
@@ -47,9 +51,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
-
-MAX_STDIN = 100_000
-
 
 Expr = Annotated[
     str,
@@ -152,100 +153,6 @@ def _main(
     ] = False,
 ) -> None:
     """Matrix calculus on the command line."""
-
-
-def _read_expr(expr: str) -> str:
-    if expr != "-":
-        return expr
-    try:
-        data = sys.stdin.buffer.read(MAX_STDIN + 1)
-    except (OSError, ValueError, AttributeError) as err:
-        raise GradcliError(f"cannot read the expression from standard input ({err})") from None
-    if len(data) > MAX_STDIN:
-        raise LimitError(f"standard input is longer than {MAX_STDIN} bytes")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise GradcliError(
-            f"standard input is not valid UTF-8 (byte {err.start})",
-            hint="save the expression as UTF-8 text",
-        ) from None
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) > 1:
-        raise GradcliError(
-            f"standard input holds {len(lines)} lines; give one expression",
-            hint="run gradcli once per expression, e.g. with xargs or a loop",
-        )
-    return text.strip()
-
-
-def _format(fmt: Format | None) -> Format:
-    if fmt is not None:
-        return fmt
-    return Format.PRETTY if sys.stdout is not None and sys.stdout.isatty() else Format.TEXT
-
-
-def _run_derivation(
-    command: Command,
-    expr: str,
-    fmt: Format | None,
-    function: str | None,
-    display: bool = False,
-    **options: Any,
-) -> None:
-    """Derive, print in the chosen format, and exit 1 if the numerical check failed."""
-    from gradcli.api import derive
-
-    if function is not None and fmt not in (Format.NUMPY, Format.ARRAY_API):
-        raise _bad("--function goes with --format numpy or --format array-api")
-    if display and fmt is not Format.LATEX:
-        raise _bad("--display goes with --format latex")
-    with time_limit():
-        d = derive(command, _read_expr(expr), **options)
-    chosen = _format(fmt)
-    if function is not None:
-        from gradcli.output.render import array_api_function, numpy_function
-
-        code = array_api_function if fmt is Format.ARRAY_API else numpy_function
-        write(code(d, function))
-    elif display:
-        from gradcli.output.render import render
-
-        write(render(d, Format.LATEX, display=True))
-    else:
-        _emit(d, chosen)
-    _finish_check(d, chosen)
-
-
-def _emit(d: object, chosen: Format, verdict: object = None) -> None:
-    if chosen is Format.PRETTY:
-        from gradcli.output.pretty import show_on_stdout
-
-        show_on_stdout(d, verdict)  # type: ignore[arg-type]
-        return
-    from gradcli.output.process import can_encode, json_ascii
-    from gradcli.output.render import render, render_verdict
-
-    out = render(d, chosen) if verdict is None else render_verdict(verdict, chosen)  # type: ignore[arg-type]
-    write(json_ascii(out) if chosen is Format.JSON and not can_encode(out) else out)
-
-
-def _finish_check(d: object, chosen: Format) -> None:
-    check = getattr(d, "check", None)
-    if check is None:
-        return
-    if check.passed is False:
-        _err(
-            "CHECK FAILED: the symbolic result disagrees with finite differences "
-            f"({check.reason}; seed {check.seed}). This is a bug in gradcli: please report it."
-        )
-        raise typer.Exit(1)
-    if check.passed is None and chosen is not Format.PRETTY:
-        _err(f"not checked: {check.reason}")
-
-
-def _err(message: str) -> None:
-    typer.echo(message, err=True)
 
 
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
@@ -502,12 +409,6 @@ def batch(
     raise typer.Exit(run_batch(file, jobs=jobs, quiet=quiet))
 
 
-def _bad(message: str) -> GradcliError:
-    from gradcli.errors import OptionError
-
-    return OptionError(message)
-
-
 def is_click_error(err: BaseException, name: str) -> bool:
     """Whether ``err`` is a Click exception ``name`` (Typer may vendor its own Click)."""
     return any(cls.__name__ == name for cls in type(err).__mro__)
@@ -593,53 +494,6 @@ def _click_error(err: Exception, args: list[str]) -> None:
         _fail(2, message + (f"\nhint: {hint}" if hint else ""))
 
 
-def _fail(code: int, message: str) -> NoReturn:
-    _err(message)
-    sys.exit(code)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, map every error to its exit status and message.
-
-    Run as the ``gradcli`` program (``argv`` None), it ends with ``os._exit``
-    after flushing its output: tearing down NumPy and the rest at exit costs
-    more than the work of a typical command."""
-    try:
-        _run(list(sys.argv[1:] if argv is None else argv))
-        code = 0
-    except SystemExit as ex:
-        code = ex.code if isinstance(ex.code, int) else (0 if ex.code is None else 1)
-    finally:
-        if hasattr(signal, "setitimer"):
-            signal.setitimer(signal.ITIMER_REAL, 0)
-    if argv is not None:
-        sys.exit(code)
-    code = _flush(code)
-    os._exit(code)
-
-
-def _flush(code: int) -> int:
-    """Flush both streams before ``os._exit``; a write that fails only now still counts."""
-    from gradcli.output.process import output_error
-
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:
-                stream.flush()
-        except (OSError, ValueError) as err:
-            if stream is sys.stdout and code == 0:
-                return _output_failed(output_error(err))
-    return code
-
-
-def _output_failed(err: OutputError) -> int:
-    """Quiet for a reader that went away; one line for any other write failure."""
-    silence_stdout()
-    if err.message:
-        _err(f"error: {err.message}")
-    return err.code
-
-
 def _app_for(args: list[str]) -> typer.Typer:
     """The app with only the command ``args`` names, when it names one: Typer builds
     the options of every registered command first, which costs more start-up time
@@ -657,31 +511,21 @@ def _app_for(args: list[str]) -> typer.Typer:
     return only
 
 
-def _run(args: list[str]) -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the whole Typer app (no quick reading of argv: see ``gradcli.launch``)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    finish(lambda: run_app(args), argv is not None)
+
+
+def run_app(args: list[str]) -> None:
+    """Run ``gradcli ARGS`` through the Typer app, every error mapped to its exit status."""
     debug = "--debug" in args
     command = typer.main.get_command(_app_for(args))
     dash = _dash_expression(args, command)
     if dash is not None:
         _fail(2, f"usage error: {args[dash]!r} is not an option\nhint: {_dash_hint(args, dash)}")
-    try:
-        rc = command.main(args=args, prog_name="gradcli", standalone_mode=False)
-    except OutputError as err:
-        sys.exit(_output_failed(err))
-    except GradcliError as err:
-        _fail(2, err.render())
-    except (RecursionError, MemoryError) as err:
-        _fail(
-            2, LimitError(f"the expression is too large to handle ({type(err).__name__})").render()
-        )
-    except Exception as err:
-        _click_error(err, args)
-        if debug or os.environ.get("GRADCLI_DEBUG"):
-            import traceback
-
-            traceback.print_exc()
-        _fail(
-            3,
-            f"internal error: {type(err).__name__}: {err}; please report it with this command"
-            + ("" if debug else " (run with --debug for details)"),
-        )
-    sys.exit(rc if isinstance(rc, int) else 0)
+    guarded(
+        lambda: command.main(args=args, prog_name="gradcli", standalone_mode=False),
+        on_other=lambda err: _click_error(err, args),
+        debug=debug,
+    )

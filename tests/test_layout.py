@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "gradcli"
-TOP_LEVEL = {"__init__.py", "__main__.py", "api.py", "cli.py", "errors.py"}
+TOP_LEVEL = {"__init__.py", "__main__.py", "api.py", "cli.py", "errors.py", "launch.py"}
 # Stages in import order: a stage may import only stages of a lower rank.
 RANK = {
     "help": 0,  # the packaged documentation (data, and a reader of it)
@@ -25,6 +25,7 @@ RANK = {
     "verification": 4,
     "output": 5,
     "cli": 6,
+    "launch": 6.5,  # the program: a quick reading of argv, else the CLI
     "batch": 5.5,  # JSON Lines through the API (the CLI's batch command runs it)
     "notebook": 7,  # IPython magics, which parse their arguments with the CLI's commands
 }
@@ -53,7 +54,7 @@ def test_top_level_holds_only_the_entry_modules_and_stages() -> None:
     files = {p.name for p in PACKAGE.iterdir() if p.suffix == ".py"}
     packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
     assert files == TOP_LEVEL
-    assert packages == set(RANK) - {"api", "cli"}
+    assert packages == set(RANK) - {"api", "cli", "launch"}
 
 
 @pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
