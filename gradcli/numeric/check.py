@@ -73,6 +73,7 @@ from gradcli.ir.nodes import (
     free_vars,
     walk,
 )
+from gradcli.numeric.draws import Draws, Rng
 from gradcli.numeric.evaluate import Array, evaluate_many, resolve_shape
 from gradcli.numeric.sample import (
     MAX_SIZE,
@@ -243,7 +244,7 @@ def check_derivative(
     when the arguments do not fit the mode (a caller's bug); a result of the
     wrong shape is reported as ``passed=False``.
     """
-    rng = np.random.default_rng(seed)
+    rng = Draws(seed)
     tallies: list[_Tally] = []
     choices = size_choices([f, *results, *(gradient or []), *wrt], rng, max_size, SIZE_CHOICES)
     # few or no dimensions: more points at the same sizes
@@ -254,9 +255,7 @@ def check_derivative(
         if mismatch is not None:
             return CheckResult(False, None, seed, _dims(problem.sizes), mismatch)
 
-        def test(
-            point: dict[str, Array], problem: _Problem = problem, rng: np.random.Generator = rng
-        ) -> _Outcome:
+        def test(point: dict[str, Array], problem: _Problem = problem, rng: Rng = rng) -> _Outcome:
             return _test_derivative(problem, point, rng)
 
         tally = _search(problem, rng, test)
@@ -279,7 +278,7 @@ def check_values(
     over the whole domain. ``expected`` is the value of ``a``, ``got`` that of
     ``b``, at the first point where they differ.
     """
-    rng = np.random.default_rng(seed)
+    rng = Draws(seed)
     variables = _variables([a, b], vars)
     sizes = choose_sizes([a, b, *variables], rng, max_size)
     problem = _Problem(
@@ -467,7 +466,7 @@ _VARIANTS = (Variant.DOMAIN, Variant.MIRROR, Variant.FREE)
 
 def _search(
     problem: _Problem,
-    rng: np.random.Generator,
+    rng: Rng,
     test: Callable[[dict[str, Array]], _Outcome],
 ) -> _Tally:
     """Draw points in turns (safe side, mirror, free; profiles in turn) until
@@ -571,9 +570,7 @@ def _example(skip: _Skip) -> str:
 
 
 # ----------------------------------------------------------------- one point
-def _test_derivative(
-    problem: _Problem, point: dict[str, Array], rng: np.random.Generator
-) -> _Outcome:
+def _test_derivative(problem: _Problem, point: dict[str, Array], rng: Rng) -> _Outcome:
     base = _base(problem, point)
     if isinstance(base, _Skip):
         return base

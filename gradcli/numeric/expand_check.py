@@ -15,6 +15,7 @@ import numpy as np
 
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Expr, free_vars, walk
+from gradcli.numeric.draws import Draws
 from gradcli.numeric.evaluate import evaluate
 
 MAX_CHECKED = 64  # entries compared; SymPy's evaluation is the slow part
@@ -29,7 +30,7 @@ def _point(
     Entries are drawn in [0.5, 1.5] (inside the domain of ``log`` and
     ``sqrt``), with 2 added on the diagonal of a square matrix so that its
     inverse and determinant are well conditioned."""
-    rng = np.random.default_rng(0)
+    rng = Draws(0)
     env: dict[str, Any] = {}
     by_name: dict[str, float] = {}
     for v in free_vars(expr):

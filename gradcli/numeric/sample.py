@@ -29,6 +29,7 @@ import numpy as np
 
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Apply, Block, Det, Expr, Inverse, LogDet, MatPow, Power, Var, walk
+from gradcli.numeric.draws import Rng
 from gradcli.numeric.evaluate import Array, resolve_shape
 
 POSITIVE = "positive"
@@ -47,9 +48,7 @@ PROFILES = 5
 MIN_SIZE, MAX_SIZE = 2, 6
 
 
-def choose_sizes(
-    exprs: Iterable[Expr], rng: np.random.Generator, max_size: int = MAX_SIZE
-) -> dict[Dim, int]:
+def choose_sizes(exprs: Iterable[Expr], rng: Rng, max_size: int = MAX_SIZE) -> dict[Dim, int]:
     """A size in ``2..max_size`` for every symbolic dimension of every node.
 
     Distinct symbols get distinct sizes while there are enough (so a wrong
@@ -62,7 +61,7 @@ def choose_sizes(
 
 
 def size_choices(
-    exprs: Iterable[Expr], rng: np.random.Generator, max_size: int = MAX_SIZE, limit: int = 8
+    exprs: Iterable[Expr], rng: Rng, max_size: int = MAX_SIZE, limit: int = 8
 ) -> list[dict[Dim, int]]:
     """Up to ``limit`` choices of sizes to try in turn: ``choose_sizes``'
     distinct sizes, the same sizes given to the symbols in other orders (so
@@ -93,7 +92,7 @@ def _symbols(exprs: Iterable[Expr]) -> tuple[list[Dim], dict[Dim, list[Dim]]]:
     return sorted((d for d in symbols if d not in sums), key=lambda d: d.name), sums
 
 
-def _distinct(count: int, rng: np.random.Generator, max_size: int) -> list[int]:
+def _distinct(count: int, rng: Rng, max_size: int) -> list[int]:
     choices = [int(c) for c in rng.permutation(np.arange(MIN_SIZE, max_size + 1))]
     extra = [int(rng.integers(MIN_SIZE, max_size + 1)) for _ in range(count - len(choices))]
     return (choices + extra)[:count]
@@ -167,7 +166,7 @@ def _constraint(node: Expr) -> str | None:
 def sample_point(
     vars: Iterable[Var],
     sizes: Mapping[Dim, int],
-    rng: np.random.Generator,
+    rng: Rng,
     hints: Mapping[str, set[str]],
     profile: int,
     variant: Variant = Variant.DOMAIN,
@@ -209,12 +208,12 @@ def sample_point(
     return point
 
 
-def _free(v: Var, rows: int, cols: int, rng: np.random.Generator, profile: int) -> Array:
+def _free(v: Var, rows: int, cols: int, rng: Rng, profile: int) -> Array:
     a = (1.0 if profile == 0 else 0.5) * rng.standard_normal((rows, cols))
     return (a + a.T) / 2.0 if v.symmetric and rows == cols else a
 
 
-def _mirror(v: Var, value: Array, labels: set[str], rng: np.random.Generator, mode: int) -> Array:
+def _mirror(v: Var, value: Array, labels: set[str], rng: Rng, mode: int) -> Array:
     """``value`` reflected to the other side of the domain (``sample_point``)."""
     if mode == 2 or not labels:
         return value
@@ -234,7 +233,7 @@ def _mirror(v: Var, value: Array, labels: set[str], rng: np.random.Generator, mo
     return signs * value
 
 
-def _indefinite(n: int, rng: np.random.Generator, mode: int) -> Array:
+def _indefinite(n: int, rng: Rng, mode: int) -> Array:
     """A well-conditioned symmetric matrix with ``k`` negative eigenvalues:
     ``k = 1`` in mode 0 (so ``det < 0``), else random in ``1..n-1``."""
     q, _ = np.linalg.qr(rng.standard_normal((n, n)))
@@ -244,7 +243,7 @@ def _indefinite(n: int, rng: np.random.Generator, mode: int) -> Array:
     return (q * d) @ q.T
 
 
-def _entries(rows: int, cols: int, rng: np.random.Generator, positive: bool, profile: int) -> Array:
+def _entries(rows: int, cols: int, rng: Rng, positive: bool, profile: int) -> Array:
     if profile >= 4:
         matrix = rows > 1 and cols > 1
         return rng.uniform(0.01, 0.1, (rows, cols)) if matrix else rng.uniform(5, 10, (rows, cols))
@@ -256,9 +255,7 @@ def _entries(rows: int, cols: int, rng: np.random.Generator, positive: bool, pro
     return scale * rng.standard_normal((rows, cols))
 
 
-def _draw(
-    v: Var, rows: int, cols: int, rng: np.random.Generator, labels: set[str], profile: int
-) -> Array:
+def _draw(v: Var, rows: int, cols: int, rng: Rng, labels: set[str], profile: int) -> Array:
     positive = POSITIVE in labels
     square = rows == cols and not v.shape.is_scalar
     if v.symmetric and square:
@@ -268,7 +265,7 @@ def _draw(
     return _entries(rows, cols, rng, positive, profile)
 
 
-def _near_identity(n: int, rng: np.random.Generator, positive: bool, profile: int) -> Array:
+def _near_identity(n: int, rng: Rng, positive: bool, profile: int) -> Array:
     """A non-symmetric matrix whose eigenvalues all have positive real parts.
 
     A random ``n x n`` matrix with entries of size ``s`` has its eigenvalues in
@@ -283,16 +280,14 @@ def _near_identity(n: int, rng: np.random.Generator, positive: bool, profile: in
     return (1.0 + scale * np.sqrt(n)) * np.eye(n) + scale * noise
 
 
-def _draw_symmetric(n: int, rng: np.random.Generator, labels: set[str], profile: int) -> Array:
+def _draw_symmetric(n: int, rng: Rng, labels: set[str], profile: int) -> Array:
     base = _entries(n, n, rng, POSITIVE in labels, profile)
     if INVERTIBLE in labels or profile >= 2:
         return base @ base.T / n + np.eye(n)
     return (base + base.T) / 2.0
 
 
-def random_direction(
-    vars: Iterable[Var], sizes: Mapping[Dim, int], rng: np.random.Generator
-) -> dict[str, Array]:
+def random_direction(vars: Iterable[Var], sizes: Mapping[Dim, int], rng: Rng) -> dict[str, Array]:
     """A random direction, one array per variable: ``N(0, 1)`` entries,
     symmetrised for symmetric variables, scaled so that the whole direction has
     unit norm (not each part: the direction of two scalars must not be stuck
