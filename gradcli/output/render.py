@@ -20,9 +20,7 @@ from gradcli.errors import OptionError
 from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Expr, Var
 from gradcli.output.formats import Format
-from gradcli.output.steps import steps_latex, steps_text
 from gradcli.printers import to_array_api, to_latex, to_numpy, to_text
-from gradcli.printers.latex import latex_name
 from gradcli.printers.numpy import python_name
 from gradcli.simplify.shared import gram_factors, name_shared
 
@@ -174,6 +172,8 @@ def finite_json(value: Any) -> Any:
 
 def latex_label(command: Command, wrt: str) -> str:
     r"""``\nabla_{x} f``, ``\frac{\partial f}{\partial X}``, ``\nabla^{2}_{x} f``."""
+    from gradcli.printers.latex import latex_name
+
     names = [latex_name(w) for w in wrt.split(",")]
     var = names[0] if len(names) == 1 else "(" + ", ".join(names) + ")"
     if command is Command.GRAD:
@@ -189,10 +189,16 @@ def display_latex(d: Derivation) -> str:
 
 
 def _text(d: Derivation, display: bool) -> str:
+    if not d.steps:
+        return d.text
+    from gradcli.output.steps import steps_text
+
     return "\n".join([*steps_text(d.steps), d.text])
 
 
 def _latex(d: Derivation, display: bool) -> str:
+    from gradcli.output.steps import steps_latex
+
     body = display_latex(d) if display else d.latex
     return (steps_latex(d.steps) + "\n" if d.steps else "") + body
 

@@ -1,34 +1,62 @@
 """Printers: IR expressions as text, Unicode, LaTeX, NumPy and array-API code (SPEC §3).
 
 Each format is one ``Printer`` subclass; these functions are the entry points.
+Each imports its printer on first use (a text result needs neither LaTeX nor
+array-API code: start-up time); the classes are imported on first access.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Expr
-from gradcli.printers.arrayapi import ArrayApiPrinter
-from gradcli.printers.base import Prec, Printer
-from gradcli.printers.latex import LatexPrinter
-from gradcli.printers.numpy import NumpyPrinter
-from gradcli.printers.text import TextPrinter
-from gradcli.printers.unicode import UnicodePrinter
+
+if TYPE_CHECKING:
+    from gradcli.printers.arrayapi import ArrayApiPrinter
+    from gradcli.printers.base import Prec, Printer
+    from gradcli.printers.latex import LatexPrinter
+    from gradcli.printers.numpy import NumpyPrinter
+    from gradcli.printers.text import TextPrinter
+    from gradcli.printers.unicode import UnicodePrinter
+
+_CLASSES = {
+    "ArrayApiPrinter": "arrayapi",
+    "LatexPrinter": "latex",
+    "NumpyPrinter": "numpy",
+    "Prec": "base",
+    "Printer": "base",
+    "TextPrinter": "text",
+    "UnicodePrinter": "unicode",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLASSES:
+        return getattr(importlib.import_module(f"gradcli.printers.{_CLASSES[name]}"), name)
+    raise AttributeError(f"module 'gradcli.printers' has no attribute {name!r}")
 
 
 def to_text(expr: Expr) -> str:
     """The input language (parses back): ``2 A^T (A x - b)``."""
+    from gradcli.printers.text import TextPrinter
+
     return TextPrinter().doprint(expr)
 
 
 def to_unicode(expr: Expr) -> str:
     """Unicode math for the terminal: ``2 Aᵀ (A x − b)``."""
+    from gradcli.printers.unicode import UnicodePrinter
+
     return UnicodePrinter().doprint(expr)
 
 
 def to_latex(expr: Expr) -> str:
     """KaTeX-compatible LaTeX without ``$``: ``2 A^{\\top} \\left(A x - b\\right)``."""
+    from gradcli.printers.latex import LatexPrinter
+
     return LatexPrinter().doprint(expr)
 
 
@@ -39,6 +67,8 @@ def to_numpy(expr: Expr, dim_code: Mapping[Dim, str] | None = None) -> str:
     leaves out are read off the variables (``x.shape[0]``). Raises
     ``ValueError`` for a dimension no variable has (``eye`` alone, say).
     """
+    from gradcli.printers.numpy import NumpyPrinter
+
     return NumpyPrinter(dim_code).doprint(expr)
 
 
@@ -48,6 +78,8 @@ def to_array_api(
     """A Python expression over ``xp`` (an array API namespace) and the variable
     names: ``xp.linalg.trace(A)``. Arrays it creates take the dtype and device of
     the variable named ``like``; ``dim_code`` as for ``to_numpy``."""
+    from gradcli.printers.arrayapi import ArrayApiPrinter
+
     return ArrayApiPrinter(dim_code, like).doprint(expr)
 
 
