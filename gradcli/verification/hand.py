@@ -1,0 +1,115 @@
+"""Where a hand derivation parted from the true one, and what a claim of the
+wrong shape was meant to be.
+
+A wrong claim is compared with the intermediate derivatives ``--steps``
+prints (:func:`gradcli.calculus.steps.derivation_steps`, its public
+function): a claim equal to ``∂f/∂u`` for an inner part ``u`` is the
+derivative with the chain rule's last factors dropped, and the diagnosis
+names the dropped inner derivative ``u'``.
+
+A claim that only type-checks when the expression's free sizes are tied
+(``2 A (A x - b)`` needs ``A`` square; the expression alone does not) is a
+shape mistake; the expression's shapes come from the expression alone.
+"""
+
+from __future__ import annotations
+
+from gradcli.calculus.drivers import derivative_results
+from gradcli.calculus.steps import derivation_steps
+from gradcli.calculus.vocabulary import Command
+from gradcli.ir import build as B
+from gradcli.ir.dims import Dim, Kind
+from gradcli.ir.nodes import Expr, Var
+from gradcli.numeric.check import check_values
+from gradcli.simplify.shared import substitute
+from gradcli.verification.problem import (
+    CONFIRM_SIZE,
+    Diagnosis,
+    Found,
+    Problem,
+    close,
+    text,
+)
+
+
+def find_chain_factor(p: Problem) -> Found | None:
+    """The claim is ``∂f/∂u`` for an inner part ``u``: the last chain-rule
+    factor ``u'`` is missing. The deepest such step is where the hand
+    derivation stopped."""
+    if p.command is not Command.GRAD or len(p.wrt) != 1 or not p.f.is_scalar:
+        return None
+    x = p.wrt[0]
+    (derivation,) = derivation_steps(Command.GRAD, p.f, [x])
+    steps = [s for s in derivation.steps if s.target != x and s.target != p.f]
+    for step in reversed(steps):
+        if step.value.shape != p.claim.shape or not close(p.value(step.value), p.c):
+            continue
+        if not p.same(step.value):
+            continue
+        return _dropped(p, x, step.target, step.value), None
+    return None
+
+
+def _dropped(p: Problem, x: Var, u: Expr, value: Expr) -> Diagnosis:
+    kind = Kind.SCALAR if u.is_scalar else Kind.VECTOR if u.shape.is_vector else Kind.MATRIX
+    name = Var("u", u.shape, kind)
+    command = Command.GRAD if u.is_scalar else Command.JACOBIAN
+    (inner,) = derivative_results(command, u, [x], p.layout)
+    outer, local = text(substitute(p.f, {u: name})), text(substitute(value, {u: name}))
+    message = (
+        f"missing chain-rule factor: your answer matches the derivative with "
+        f"d {outer}/du = {local} (u = {text(u)}) but without u' = {text(inner.expr)}"
+    )
+    step = f"d {outer}/du = {local}, with u = {text(u)}; next, the chain rule multiplies by u'"
+    return Diagnosis(message, "chain rule", text(inner.expr), text(p.true), step)
+
+
+def tied_sizes(alone: dict[str, Var], joint: dict[str, Var]) -> Diagnosis | None:
+    """The claim ties two sizes the expression leaves free: a shape mistake."""
+    seen: dict[Dim, Dim] = {}
+    owner: dict[Dim, str] = {}
+    for name, var in alone.items():
+        other = joint.get(name)
+        if other is None:
+            continue
+        pairs = ((var.shape.rows, other.shape.rows), (var.shape.cols, other.shape.cols))
+        for mine, theirs in pairs:
+            if mine.size is not None or mine.factors:
+                continue
+            owner.setdefault(mine, name)
+            for d, t in seen.items():
+                if t == theirs and d != mine:
+                    return _tie_words(alone, d, mine, owner)
+            seen[mine] = theirs
+    return None
+
+
+def _tie_words(alone: dict[str, Var], a: Dim, b: Dim, owner: dict[Dim, str]) -> Diagnosis:
+    for name, var in alone.items():
+        if {var.shape.rows, var.shape.cols} == {a, b}:
+            message = f"the claim needs {name} square; is a transpose missing?"
+            return Diagnosis(message, "shape", name, None)
+    first, second = owner[a], owner[b]
+    message = (
+        f"the claim needs {a.name} = {b.name} (sizes of {first} and {second} that the "
+        "expression leaves free); is a transpose missing?"
+    )
+    return Diagnosis(message, "shape", f"{first}, {second}", None)
+
+
+def diagonal_claim(claim: Expr, true: Expr, variables: list[Var], seed: int) -> Diagnosis | None:
+    """A vector claimed where ``diag`` of it is right, or ``diag(M)`` of a
+    matrix claimed where the matrix is; only on a shape mismatch."""
+    if claim.shape.is_vector and true.shape.is_square and not true.is_scalar:
+        form, got, want = B.diag(claim), text(claim), f"diag({text(claim)})"
+    elif true.shape.is_vector and claim.shape.is_square and not claim.is_scalar:
+        form, got, want = B.diag(claim), text(claim), text(true)
+    else:
+        return None
+    if form.shape != true.shape:
+        return None
+    same = check_values(true, form, variables, seed=seed, max_size=CONFIRM_SIZE)
+    if same.passed is not True:
+        return None
+    message = f"diag confused: the claim {got} should be {want}"
+    return Diagnosis(message, "diag", got, want)
