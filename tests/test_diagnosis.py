@@ -194,9 +194,14 @@ def test_missing_term_names_the_term() -> None:
 
 def test_factor_diagnosis_wording() -> None:
     v = verify("A^T (A x - b)", "||A x - b||^2", "x", seed=0)
-    assert v.diagnosis == "off by a factor of 1/2: the claim is 1/2 times the true derivative"
+    assert v.diagnosis == (
+        "off by a factor of 1/2: the claim is 1/2 times the true derivative 2 A^T (A x - b)"
+    )
+    assert v.diagnosis is not None and v.diagnosis.kind == "factor" and v.diagnosis.term == "1/2"
     v = verify("-2 A^T (A x - b)", "||A x - b||^2", "x", seed=0)
-    assert v.diagnosis == "wrong sign: the claim is the negative of the true derivative"
+    assert v.diagnosis == (
+        "wrong sign: the claim is the negative of the true derivative 2 A^T (A x - b)"
+    )
 
 
 def test_symmetric_declared_matrix_makes_the_symmetric_formula_right_but_factor_wrong() -> None:
@@ -370,7 +375,7 @@ def test_cli_text_shows_diagnosis_truth_and_point(capsys: pytest.CaptureFixture[
     assert r.code == 1
     lines = r.out.splitlines()
     assert lines[0].startswith("wrong:")
-    assert "diagnosis: the transpose of the right answer" in lines
+    assert "diagnosis: the transpose of the right answer A^T" in lines
     assert "true: A^T" in lines
     assert any(ln.startswith("at: A = ") for ln in lines)
 

@@ -47,23 +47,25 @@ def find_factor(p: Problem) -> Found | None:
     if k is None:
         return None
     if abs(k + 1) < 1e-6:
-        message = "wrong sign: the claim is the negative of the true derivative"
+        message = f"wrong sign: the claim is the negative of the true derivative {text(p.true)}"
         return Diagnosis(message, "sign", text(p.true), text(p.true)), B.neg(p.true)
     ratio = Fraction(k).limit_denominator(12)
     if abs(float(ratio) - k) >= 1e-6 * max(1.0, abs(k)):
         return None  # not a small fraction: the term finder names the coefficient
-    message = f"off by a factor of {ratio}: the claim is {ratio} times the true derivative"
-    return Diagnosis(message, "factor", text(p.true), text(p.true)), B.mul(ratio, p.true)
+    message = (
+        f"off by a factor of {ratio}: the claim is {ratio} times the true derivative {text(p.true)}"
+    )
+    return Diagnosis(message, "factor", str(ratio), text(p.true)), B.mul(ratio, p.true)
 
 
 def find_transposed(p: Problem) -> Found | None:
     c, t = p.c, p.t
     if c.shape[0] != c.shape[1] or close(t, t.T) or not close(c, t.T):
         return None
-    message = "the transpose of the right answer"
+    message = f"the transpose of the right answer {text(p.true)}"
     if p.command is Command.JACOBIAN:
         message += " (the Jacobian in the other layout)"
-    return Diagnosis(message, "transpose", text(p.claim), text(p.true)), B.transpose(p.true)
+    return Diagnosis(message, "transpose", text(p.true), text(p.true)), B.transpose(p.true)
 
 
 def find_term(p: Problem) -> Found | None:
@@ -82,9 +84,9 @@ def find_term(p: Problem) -> Found | None:
 def _term_words(term: Expr, k: Fraction | float, form: Expr) -> Diagnosis:
     want = text(term)
     if k == 0:
-        return Diagnosis(f"right up to a missing term: {want}", "missing term", want, want)
+        return Diagnosis(f"right up to a missing term: {want}", "missing_term", want, want)
     if k == 2:
-        return Diagnosis(f"right up to an extra term: {want}", "extra term", want, None)
+        return Diagnosis(f"right up to an extra term: {want}", "extra_term", want, None)
     got = text(B.mul(k, term))
     if k == -1:
         message = f"wrong sign on the term {want}: the claim has {got}"
@@ -99,7 +101,7 @@ def find_extra(p: Problem) -> Found | None:
         if len(terms_of(p.claim)) > 1 and close(p.c - p.value(term), p.t):
             got = text(term)
             message = f"right up to an extra term: {got}, which is not in the true derivative"
-            return Diagnosis(message, "extra term", got, None), B.add(p.true, term)
+            return Diagnosis(message, "extra_term", got, None), B.add(p.true, term)
     return None
 
 
@@ -127,12 +129,12 @@ def find_symmetric_only(p: Problem) -> Found | None:
 # finders ("right only when ...") come last: a claim right under an
 # assumption is checked for a specific slip first.
 FINDERS: list[Finder] = [
+    hand.find_chain_factor,
     find_factor,
     find_transposed,
     find_term,
     find_extra,
     finders.find_entries,
-    hand.find_chain_factor,
     finders.find_rewritten_result,
     finders.find_other_expression,
     finders.find_symmetric_convention,
@@ -176,9 +178,33 @@ def diagnose(
 # under the tie, "right only when A is symmetric" would be off target.
 TIED_FINDERS: list[Finder] = [
     find_transposed,
+    find_extra,
     hand.find_chain_factor,
     finders.find_rewritten_result,
 ]
+
+
+def diagnose_shape(
+    command: Command,
+    f: Expr,
+    claim: Expr,
+    true: Expr,
+    variables: dict[str, Var],
+    wrt: list[Var],
+    seed: int,
+) -> Diagnosis | None:
+    """A claim of another shape than the derivative: the derivative w.r.t.
+    an inner part (``exp(x^T x)`` for the gradient of ``exp(x^T x)``), or a
+    vector where its ``diag`` is right."""
+    nowhere = CheckResult(False, None, seed, {})
+    p = Problem(command, f, claim, true, nowhere, variables, wrt)
+    try:
+        found = hand.find_chain_factor(p)
+    except (KeyError, ValueError, ArithmeticError, IRShapeError):
+        found = None
+    if found is not None:
+        return found[0]
+    return hand.diagonal_claim(claim, true, list(variables.values()), seed)
 
 
 def diagnose_tied(

@@ -73,26 +73,25 @@ def find_entries(p: Problem) -> Found | None:
     return Diagnosis("; ".join(parts), "entry", ", ".join(names), ", ".join(want)), form
 
 
-def _rewrites(node: Expr) -> Iterator[tuple[Expr, str]]:
-    """Forms a slip turns ``node`` (a part of the true result) into, with the kind."""
+def _rewrites(node: Expr) -> Iterator[tuple[Callable[[], Expr], str]]:
+    """Forms a slip turns ``node`` (a part of the true result) into, with the
+    kind; each is built only when asked (some are ill-shaped)."""
     if isinstance(node, Mul) and len(node.chain) >= 2:
-        chain = list(node.chain)
+        coeff, scalars, chain = node.coeff, node.scalars, list(node.chain)
         for i in range(len(chain) - 1):
             swapped = chain[:i] + [chain[i + 1], chain[i]] + chain[i + 2 :]
-            yield B.mul(node.coeff, *node.scalars, *swapped), "order"
+            yield (lambda s=swapped: B.mul(coeff, *scalars, *s)), "order"  # type: ignore[misc]
         if len(chain) > 2:
-            yield B.mul(node.coeff, *node.scalars, *reversed(chain)), "order"
+            yield (lambda: B.mul(coeff, *scalars, *reversed(chain))), "order"
+        if len(chain) == 2 and B.is_ones(chain[1]) and chain[0].shape.is_square:
+            yield (lambda: B.mul(coeff, *scalars, B.diag(chain[0]))), "diag"
     if isinstance(node, Kron):
-        yield B.kron(node.right, node.left), "kron"
+        yield (lambda: B.kron(node.right, node.left)), "kron"
     if isinstance(node, Inverse):
-        yield node.arg, "inverse"
+        yield (lambda: node.arg), "inverse"
     if isinstance(node, DiagPart):
         x = node.arg
-        yield B.mul(x, B.ones(Shape(x.shape.cols, ONE))), "diag"
-    if isinstance(node, Mul) and len(node.chain) == 2 and B.is_ones(node.chain[1]):
-        m = node.chain[0]
-        if m.shape.is_square:
-            yield B.mul(node.coeff, *node.scalars, B.diag(m)), "diag"
+        yield (lambda: B.mul(x, B.ones(Shape(x.shape.cols, ONE)))), "diag"
 
 
 _WORDS = {
@@ -107,8 +106,9 @@ def find_rewritten_result(p: Problem) -> Found | None:
     """The claim is the true result with one part slipped (``A A^T`` for
     ``A^T A``, ``X^T`` for ``X^-T``, ``A ones`` for ``diag(A)``)."""
     for node in walk(p.true):
-        for new, kind in _safe(_rewrites, node):
-            if new == node or new.shape != node.shape:
+        for build, kind in _rewrites(node):
+            new = _built(build)
+            if new is None or new == node or new.shape != node.shape:
                 continue
             form = substitute(p.true, {node: new})
             if close(p.value(form), p.c):
@@ -116,6 +116,13 @@ def find_rewritten_result(p: Problem) -> Found | None:
                 message = _WORDS[kind].format(got=got, want=want)
                 return Diagnosis(message, kind, got, want), form
     return None
+
+
+def _built(build: Callable[[], Expr]) -> Expr | None:
+    try:
+        return build()
+    except (IRShapeError, ValueError):
+        return None
 
 
 def _safe(rewrites: Callable[[Expr], Iterator[T]], node: Expr) -> list[T]:
@@ -152,10 +159,10 @@ def _other_forms(f: Expr) -> Iterator[tuple[Expr, Expr, str, str]]:
             yield node, node.base, f"{text(node)}", f"||{text(node.base.arg)}||"
         logistic = _zero_one_loss(node)
         if logistic is not None:
-            yield node, logistic, "the loss for labels in {-1, +1}", "labels in {0, 1}"
+            yield node, logistic[0], text(logistic[1]), "labels in {0, 1}"
 
 
-def _zero_one_loss(node: Expr) -> Expr | None:
+def _zero_one_loss(node: Expr) -> tuple[Expr, Expr] | None:
     """``log(1 + exp(-y .* u))`` (labels ±1) as the loss for labels in {0, 1},
     ``log(1 + exp(u)) - y .* u``, whose gradient is ``X^T (sigmoid(u) - y)``."""
     if not (isinstance(node, Apply) and node.func == "log"):
@@ -172,7 +179,8 @@ def _zero_one_loss(node: Expr) -> Expr | None:
     if not (isinstance(prod, Hadamard) and len(prod.factors) == 2):
         return None
     y, u = prod.factors
-    return B.sub(B.apply("log", B.add(fills[0], B.apply("exp", u))), B.hadamard(y, u))
+    loss = B.sub(B.apply("log", B.add(fills[0], B.apply("exp", u))), B.hadamard(y, u))
+    return loss, y
 
 
 _WORD = {Command.GRAD: "gradient", Command.JACOBIAN: "Jacobian", Command.HESSIAN: "Hessian"}
@@ -194,14 +202,14 @@ def find_other_expression(p: Problem) -> Found | None:
             continue
         if taken == "labels in {0, 1}":
             message = (
-                "the gradient for labels y in {0, 1}: log(1 + exp(-y .* u)) is the "
-                "logistic loss for labels y in {-1, +1}"
+                f"the gradient for labels {was} in {{0, 1}}; {text(node)} is the "
+                f"logistic loss for labels {was} in {{-1, +1}}"
             )
-            return Diagnosis(message, "convention", text(node), text(target.expr)), target.expr
+            return Diagnosis(message, "convention", was, text(target.expr)), target.expr
         before = text(p.f).replace(text(node), was)
         after = text(g).replace(text(other), taken)
         message = f"the {_WORD[p.command]} of {after}, not of {before}: {was} taken for {taken}"
-        return Diagnosis(message, "other expression", was, text(target.expr)), target.expr
+        return Diagnosis(message, "other_expression", was, text(target.expr)), target.expr
     return None
 
 

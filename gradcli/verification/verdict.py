@@ -34,8 +34,8 @@ from gradcli.syntax import parse
 from gradcli.syntax.dimensions import ONE_TOK, TShape
 from gradcli.syntax.tree import Node
 from gradcli.verification.claim import typecheck_claim
-from gradcli.verification.diagnose import diagnose, diagnose_tied
-from gradcli.verification.hand import diagonal_claim, tied_sizes
+from gradcli.verification.diagnose import diagnose, diagnose_shape, diagnose_tied
+from gradcli.verification.hand import tied_sizes
 from gradcli.verification.problem import Diagnosis, sizes_for
 
 COUNTEREXAMPLE_SIZE = 4  # small dimensions, so a counterexample can be read
@@ -214,7 +214,8 @@ def verify(
         example = {"expected_shape": want, "claim_shape": got}
         diagnosis = None
         if len(targets) == 1:
-            diagnosis = diagonal_claim(c, targets[0].expr, list(variables.values()), seed)
+            true = targets[0].expr
+            diagnosis = diagnose_shape(command, f, c, true, variables, wrt_vars, seed)
         return Verdict("wrong", claim, claim_text, reason, deriv, None, diagnosis, example)
     gradient = targets[0].gradient if command is Command.HESSIAN else None
     check = check_derivative(
@@ -237,7 +238,9 @@ def verify(
             reason, where = asymmetric
             example = _counterexample(where)
             example["true"] = _value_at(targets[0].expr, where, [f, c])
-            symmetric = Diagnosis(SYMMETRIC_PART, "symmetric part", wrt_vars[0].name)
+            name = wrt_vars[0].name
+            message = f"the gradient w.r.t. the symmetric {name} is {SYMMETRIC_PART}"
+            symmetric = Diagnosis(message, "symmetric_part", name)
             return Verdict("wrong", claim, claim_text, reason, deriv, check, symmetric, example)
         return Verdict(
             "correct", claim, claim_text, "it agrees with finite differences", deriv, check
@@ -286,7 +289,7 @@ def _compact(value: Any) -> str:
     return str(value)
 
 
-SYMMETRIC_PART = "its symmetric part (G + G^T)/2 is the gradient"
+SYMMETRIC_PART = "the symmetric part (G + G^T)/2 of the claim G"
 
 
 def _not_symmetric(
