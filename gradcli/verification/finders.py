@@ -222,8 +222,8 @@ def find_symmetric_convention(p: Problem) -> Found | None:
     if not close(p.value(form), p.c):
         return None
     message = (
-        f"the Cookbook's G + G^T - G .* eye, the derivative w.r.t. the distinct entries "
-        f"of {s.name}; gradcli gives the symmetric part (G + G^T)/2, the gradient in the "
-        f"trace inner product: tr(grad^T dS) is the change for every symmetric dS"
+        f"the Cookbook's G + G^T - G .* eye, which collects the derivatives w.r.t. the "
+        f"distinct entries of {s.name}; gradcli gives (G + G^T)/2, the gradient: "
+        f"tr(grad^T d{s.name}) is the change of f for every symmetric d{s.name}"
     )
     return Diagnosis(message, "convention", s.name, text(p.true)), form
