@@ -61,6 +61,7 @@ WRONG = [
     row("coefficient", "2 X - A^T", "tr(A X) + tr(X^T X)", "X", "sign", "A^T"),
     row("coefficient", "x", "x^T x", "x", "factor", "1/2"),
     row("coefficient", "-2 A^T (A x - b)", "||A x - b||^2", "x", "sign", "2 A^T (A x - b)"),
+    row("coefficient", "2 (X - Y)", "||X - Y||^2", "Y", "sign", "2 (Y - X)"),
     # a missing or an extra term
     row("term", "A^T A x - A^T b", "0.5 ||A x - b||^2 + ||x||^2", "x", "missing_term", "2 x"),
     row("term", "3 x^2", "x^3 + y x", "x", "missing_term", "y", **SCALARS),
@@ -73,6 +74,25 @@ WRONG = [
     row("term", "2 x + 1", "x^2", "x", "extra_term", "1", scalar="x"),
     row("term", "A^T + X^-T", "tr(A X)", "X", "extra_term", "X^-T"),
     row("term", "A^T b + x", "x^T A^T b", "x", "extra_term", "x"),
+    row("term", "2 W x x^T", "||W x - y||^2", "W", "missing_term", "-2 y x^T"),
+    row("term", "2 (W x - y) x^T + W", "||W x - y||^2", "W", "extra_term", "W"),
+    row(
+        "term",
+        "A^T (A x - b)",
+        "0.5 ||A x - b||^2 + 0.5 lambda ||x||^2",
+        "x",
+        "missing_term",
+        "lambda x",
+        scalar="lambda",
+    ),
+    row(
+        "term",
+        "X^T sigmoid(X w)",
+        "sum(log(1 + exp(X w))) - y^T X w",
+        "w",
+        "missing_term",
+        "-X^T y",
+    ),
     # a missing chain-rule factor: the inner derivative dropped is named
     row("chain", "exp(x y)", "exp(x y)", "x", "chain_rule", "y", **SCALARS),
     row("chain", "cos(A x)", "sum(sin(A x))", "x", "chain_rule", "A"),

@@ -33,37 +33,59 @@ from gradcli.verification.problem import (
 
 
 def find_chain_factor(p: Problem) -> Found | None:
-    """The claim is ``∂f/∂u`` for an inner part ``u``: the last chain-rule
-    factor ``u'`` is missing. The deepest such step is where the hand
-    derivation stopped."""
+    """The claim is ``∂f/∂u`` for an inner part ``u`` (one of the quantities
+    ``--steps`` derives): the last chain-rule factor ``u'`` is missing. The
+    deepest such part is where the hand derivation stopped. ``∂f/∂u`` is
+    derived here, through every copy of ``u`` in ``f``, so the message is true
+    as written whatever the steps print."""
     if p.command is not Command.GRAD or len(p.wrt) != 1 or not p.f.is_scalar:
         return None
+    if p.check.point is not None and close(p.c, -p.t):
+        return None  # the negative of the truth: the sign finder names it plainly
     x = p.wrt[0]
+    name = next((n for n in ("u", "v", "z", "t") if n not in p.variables), None)
     derivations = derivation_steps(Command.GRAD, p.f, [x])
-    steps = [s for d in derivations[:1] for s in d.steps if s.target not in (x, p.f)]
-    for step in reversed(steps):
-        if step.value.shape != p.claim.shape:
+    targets = [s.target for d in derivations[:1] for s in d.steps]
+    for u in reversed(targets):
+        if name is None or u in (x, p.f) or u.shape != p.claim.shape:
             continue
-        if p.check.point is not None and not close(p.value(step.value), p.c):
+        local = _outer_derivative(p, u, Var(name, u.shape, _kind(u)), x)
+        if local is None:
+            continue
+        full = substitute(local[1], {local[0]: u})
+        if p.check.point is not None and not close(p.value(full), p.c):
             continue  # a quick look at the failing point before the check over the domain
-        if p.same(step.value):
-            return _dropped(p, x, step.target, step.value), None
+        if p.same(full):
+            return _dropped(p, x, u, local), None
     return None
 
 
-def _dropped(p: Problem, x: Var, u: Expr, value: Expr) -> Diagnosis:
-    kind = Kind.SCALAR if u.is_scalar else Kind.VECTOR if u.shape.is_vector else Kind.MATRIX
-    name = Var("u", u.shape, kind)
+def _kind(u: Expr) -> Kind:
+    return Kind.SCALAR if u.is_scalar else Kind.VECTOR if u.shape.is_vector else Kind.MATRIX
+
+
+def _outer_derivative(p: Problem, u: Expr, name: Var, x: Var) -> tuple[Var, Expr, Expr] | None:
+    """``(u as a variable, d f/du in it, f written in it)``, or None when ``u``
+    is not a part of ``f`` one can name."""
+    outer = substitute(p.f, {u: name})
+    if outer == p.f or not outer.is_scalar:
+        return None
+    (target,) = derivative_results(Command.GRAD, outer, [name], p.layout)
+    return name, target.expr, outer
+
+
+def _dropped(p: Problem, x: Var, u: Expr, local: tuple[Var, Expr, Expr]) -> Diagnosis:
+    name, derivative, outer = local
     command = Command.GRAD if u.is_scalar else Command.JACOBIAN
     (inner,) = derivative_results(command, u, [x], p.layout)
-    outer, local = text(substitute(p.f, {u: name})), text(substitute(value, {u: name}))
+    n, f_u, d_u = name.name, text(outer), text(derivative)
     message = (
         f"missing chain-rule factor: your answer matches the derivative with "
-        f"d {outer}/du = {local} (u = {text(u)}) but without u' = {text(inner.expr)}"
+        f"d {f_u}/d{n} = {d_u} ({n} = {text(u)}) but without {n}' = {text(inner.expr)}"
     )
     step = (
-        f"right up to d {outer}/du = {local} (u = {text(u)}); the next step, "
-        f"the gradient w.r.t. {x.name}, multiplies by u' = {text(inner.expr)}: {text(p.true)}"
+        f"right up to d {f_u}/d{n} = {d_u} ({n} = {text(u)}); the next step, "
+        f"the gradient w.r.t. {x.name}, multiplies by {n}' = {text(inner.expr)}: {text(p.true)}"
     )
     return Diagnosis(message, "chain_rule", text(inner.expr), text(p.true), step)
 
