@@ -326,3 +326,32 @@ def test_tied_shape_is_wrong_with_a_counterexample() -> None:
     assert v.reason == "the claim has the wrong shape: it needs A square"
     assert v.diagnosis == "the claim needs A square; is a transpose missing?"
     assert v.counterexample is not None and {"point", "true", "claim"} <= set(v.counterexample)
+
+
+# --------------------------------------------------------------- the hook for more finders
+
+
+def test_an_added_finder_runs_before_the_assumption_finders(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A finder plugged in with ``add_finder`` names a mistake no built-in finder
+    names; its form is confirmed over the domain, so a wrong form is dropped."""
+    from gradcli.ir import build as B
+    from gradcli.verification import diagnose as D
+    from gradcli.verification.problem import Diagnosis, Found, Problem
+
+    monkeypatch.setattr(D, "FINDERS", list(D.FINDERS))
+
+    def softmax_form(p: Problem) -> Found | None:
+        # right when sum(y) = 1: the claim is the truth with sum(y) replaced by 1
+        (y,) = (v for v in p.variables.values() if v.name == "y")
+        form = B.sub(p.true, B.mul(B.sub(B.sum_all(y), B.const(1)), B.softmax(p.wrt[0])))
+        return Diagnosis("right only when sum(y) = 1", "assumption", "y"), form
+
+    D.add_finder(softmax_form)
+    assert D.FINDERS.index(softmax_form) == D.FINDERS.index(D.find_symmetric_only) - 1
+    v = verify("softmax(z) - y", "-y^T log(softmax(z))", "z", seed=0)
+    assert v.diagnosis == "right only when sum(y) = 1" and v.diagnosis.kind == "assumption"
+    # the same finder on a claim its form does not fit: confirmed false, no diagnosis
+    v = verify("2 softmax(z) - y", "-y^T log(softmax(z))", "z", seed=0)
+    assert v.verdict == "wrong" and v.diagnosis is None

@@ -2,12 +2,12 @@
 
 A diagnosis is found by a list of finders (:data:`FINDERS`), tried in order:
 each compares values at the failing point (or at a nearby point with some
-matrices made symmetric) with one kind of mistake: a constant factor, a
-transpose, a wrong coefficient or sign on one term, a missing or extra term,
-wrong entries of an explicit matrix, a dropped chain-rule factor, a product
+matrices made symmetric) with one kind of mistake: a dropped chain-rule
+factor, a constant factor, a transpose, a wrong coefficient or sign on one
+term, a missing or extra term, wrong entries of an explicit matrix, a product
 in the wrong order, a norm or a convention taken for another, a formula right
-only under an assumption. Another module adds its own finder by appending to
-:data:`FINDERS` (or inserting it before the assumption finders).
+only under an assumption. Another module plugs its own finder in with
+:func:`add_finder`.
 
 A diagnosis found at the failing point is then confirmed over the whole
 domain (``check_values`` of the claim against the diagnosed form): a claim
@@ -140,6 +140,17 @@ FINDERS: list[Finder] = [
     finders.find_symmetric_convention,
     find_symmetric_only,
 ]
+
+
+def add_finder(finder: Finder, *, assumption: bool = False) -> None:
+    """Plug a finder in: before the assumption finders, or (``assumption``,
+    for a "right only when ..." finder) last, after ``right only when A is
+    symmetric``. A finder returns None unless it is sure; the form it returns
+    is confirmed over the whole domain."""
+    if finder in FINDERS:
+        return
+    at = len(FINDERS) if assumption else FINDERS.index(find_symmetric_only)
+    FINDERS.insert(at, finder)
 
 
 def diagnose(
