@@ -133,10 +133,11 @@ MISTAKES = [
     # a formula that holds only for symmetric matrices
     mistake("2 A x", "x^T A x", "x", "symmetric", "A"),
     mistake("2 C W", "tr(W^T C W)", "W", "C is symmetric"),
-    mistake("2 A (A x - b)", "||A x - b||^2", "x", "A is symmetric"),
+    # the expression alone leaves A non-square: a claim that needs it square is a shape mistake
+    mistake("2 A (A x - b)", "||A x - b||^2", "x", "needs A square", "transpose missing"),
     mistake("exp(x^T A x) 2 A x", "exp(x^T A x)", "x", "A is symmetric"),
     mistake("2 A", "x^T A x", "x", "A is symmetric", command="hessian"),
-    mistake("2 A A^T", "||A x - b||^2", "x", "symmetric", command="hessian"),
+    mistake("2 A A^T", "||A x - b||^2", "x", "wrong order", "2 A^T A", command="hessian"),
     # the Jacobian in the other (denominator) layout
     mistake("A^T", "A x", "x", "transpose", "the Jacobian in the other layout", command="jacobian"),
     mistake(
@@ -193,9 +194,14 @@ def test_missing_term_names_the_term() -> None:
 
 def test_factor_diagnosis_wording() -> None:
     v = verify("A^T (A x - b)", "||A x - b||^2", "x", seed=0)
-    assert v.diagnosis == "off by a factor of 1/2: the claim is 1/2 times the true derivative"
+    assert v.diagnosis == (
+        "off by a factor of 1/2: the claim is 1/2 times the true derivative 2 A^T (A x - b)"
+    )
+    assert v.diagnosis is not None and v.diagnosis.kind == "factor" and v.diagnosis.term == "1/2"
     v = verify("-2 A^T (A x - b)", "||A x - b||^2", "x", seed=0)
-    assert v.diagnosis == "wrong sign: the claim is the negative of the true derivative"
+    assert v.diagnosis == (
+        "wrong sign: the claim is the negative of the true derivative 2 A^T (A x - b)"
+    )
 
 
 def test_symmetric_declared_matrix_makes_the_symmetric_formula_right_but_factor_wrong() -> None:
@@ -207,10 +213,20 @@ def test_symmetric_declared_matrix_makes_the_symmetric_formula_right_but_factor_
 
 
 def test_wrong_value_without_a_classic_pattern_has_no_diagnosis() -> None:
-    """``B^T A^T`` is neither a multiple nor the transpose of ``A^T B^T``: no guess."""
+    """``A x + x`` is no single slip from ``(A + A^T) x``: no guess."""
+    for seed in SEEDS:
+        v = verify("A x + x", "x^T A x", "x", seed=seed)
+        assert v.verdict == "wrong" and v.diagnosis is None
+
+
+def test_product_in_the_wrong_order_is_named() -> None:
+    """``B^T A^T`` for ``A^T B^T`` needs sizes the expression leaves free, and it
+    is the product in the other order."""
     for seed in SEEDS:
         v = verify("B^T A^T", "tr(A X B)", "X", seed=seed)
-        assert v.verdict == "wrong" and v.diagnosis is None
+        assert v.verdict == "wrong" and v.diagnosis is not None
+        assert v.diagnosis.kind == "order"
+        assert v.diagnosis == "product in the wrong order: B^T A^T should be A^T B^T"
 
 
 # --------------------------------------------------------------------------- the counterexample
@@ -312,7 +328,8 @@ def test_cli_json_value_mismatch(capsys: pytest.CaptureFixture[str]) -> None:
     assert r.code == 1
     obj = r.json
     assert obj["verdict"] == "wrong"
-    assert obj["diagnosis"] == "right only when A is symmetric"
+    assert obj["diagnosis"]["message"] == "right only when A is symmetric"
+    assert obj["diagnosis"]["kind"] == "assumption" and obj["diagnosis"]["term"] == "A"
     assert obj["results"][0]["text"] == "(A + A^T) x"
     cx = obj["counterexample"]
     assert set(cx) >= {"point", "true", "claim"}
@@ -358,7 +375,7 @@ def test_cli_text_shows_diagnosis_truth_and_point(capsys: pytest.CaptureFixture[
     assert r.code == 1
     lines = r.out.splitlines()
     assert lines[0].startswith("wrong:")
-    assert "diagnosis: the transpose of the right answer" in lines
+    assert "diagnosis: the transpose of the right answer A^T" in lines
     assert "true: A^T" in lines
     assert any(ln.startswith("at: A = ") for ln in lines)
 
@@ -396,7 +413,7 @@ def test_cli_jacobian_and_hessian_flags(capsys: pytest.CaptureFixture[str]) -> N
         "1",
     )
     assert r.code == 1
-    assert "the Jacobian in the other layout" in r.json["diagnosis"]
+    assert "the Jacobian in the other layout" in r.json["diagnosis"]["message"]
     r = run(
         capsys,
         "verify",
@@ -412,7 +429,7 @@ def test_cli_jacobian_and_hessian_flags(capsys: pytest.CaptureFixture[str]) -> N
         "2",
     )
     assert r.code == 1
-    assert r.json["diagnosis"] == "right only when A is symmetric"
+    assert r.json["diagnosis"]["message"] == "right only when A is symmetric"
 
 
 def test_cli_malformed_claim_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
@@ -429,7 +446,7 @@ def test_real_process_exit_status() -> None:
         timeout=60,
     )
     assert proc.returncode == 1, proc.stderr
-    assert json.loads(proc.stdout)["diagnosis"] == "right only when A is symmetric"
+    assert json.loads(proc.stdout)["diagnosis"]["message"] == "right only when A is symmetric"
 
 
 # ------------------------------------------- layouts, factored results, symmetric variables

@@ -294,7 +294,7 @@ def test_json_wrong_verdict_has_counterexample_and_diagnosis(
     assert r.code == 1
     d = r.json
     assert d["verdict"] == "wrong"
-    assert "symmetric" in d["diagnosis"]
+    assert "symmetric" in d["diagnosis"]["message"]
     assert d["results"][0]["text"] == "(A + A^T) x"
     ce = d["counterexample"]
     point = ce["point"]

@@ -149,6 +149,8 @@ def _verify(p: dict[str, Any]) -> Shown:
     if p["fmt"] not in (None, "pretty", "latex"):
         return Shown(render_verdict(v, Format(p["fmt"])))
     head = [f"{v.verdict}: {v.reason}"] + ([f"diagnosis: {v.diagnosis}"] if v.diagnosis else [])
+    if v.diagnosis and v.diagnosis.step:
+        head.append(f"step: {v.diagnosis.step}")
     if v.correct:
         return Shown(text, _math(v.derivation, head, [check_line(v.derivation)], results=False))
     return Shown(text, _math(v.derivation, [*head, "the true derivative:"], []))

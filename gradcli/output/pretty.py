@@ -248,6 +248,8 @@ def _verdict(out: Console, d: Derivation, v: Verdict, math: Math) -> None:
     out.print(Text(v.verdict.upper(), style=style) + Text(f": {v.reason}"))
     if v.diagnosis:
         out.print(Text(f"diagnosis: {v.diagnosis}", style="yellow"))
+        if v.diagnosis.step:
+            out.print(Text(f"step: {v.diagnosis.step}", style="yellow"))
     if not v.correct:
         for r in d.results:
             head = Text(f"true {label(d.command, r.wrt)} = ", style="cyan")

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from gradcli.api import Derivation, Names, declarations, set_up
+from gradcli.api import Derivation, Names, analyse_typed, declarations, set_up
 from gradcli.api import resolve_wrt as _resolve_wrt
 from gradcli.api import split_names as _names
 from gradcli.calculus.drivers import Command, Layout
@@ -34,7 +34,9 @@ from gradcli.syntax import parse
 from gradcli.syntax.dimensions import ONE_TOK, TShape
 from gradcli.syntax.tree import Node
 from gradcli.verification.claim import typecheck_claim
-from gradcli.verification.diagnose import diagnose, sizes_for
+from gradcli.verification.diagnose import diagnose, diagnose_shape, diagnose_tied
+from gradcli.verification.hand import tied_sizes
+from gradcli.verification.problem import Diagnosis, sizes_for
 
 COUNTEREXAMPLE_SIZE = 4  # small dimensions, so a counterexample can be read
 
@@ -52,7 +54,7 @@ class Verdict:
     reason: str
     derivation: Derivation
     check: CheckResult | None
-    diagnosis: str | None = None
+    diagnosis: Diagnosis | None = None
     counterexample: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -65,7 +67,7 @@ class Verdict:
             "verdict": self.verdict,
             "claim": {"source": self.claim, "text": self.claim_text},
             "reason": self.reason,
-            "diagnosis": self.diagnosis,
+            "diagnosis": self.diagnosis.to_json() if self.diagnosis else None,
         }
         if self.counterexample is not None:
             out["counterexample"] = self.counterexample
@@ -99,6 +101,8 @@ class Verdict:
         lines = [f"{prefix}{self.verdict}: {self.reason}"]
         if self.diagnosis:
             lines.append(f"{prefix}diagnosis: {self.diagnosis}")
+            if self.diagnosis.step:
+                lines.append(f"{prefix}step: {self.diagnosis.step}")
         if not self.correct:
             for r in self.derivation.results:
                 shown = {
@@ -208,7 +212,11 @@ def verify(
         got = shape_words(c.shape)
         reason = f"the claim has the wrong shape: expected {want}, the claim is {got}"
         example = {"expected_shape": want, "claim_shape": got}
-        return Verdict("wrong", claim, claim_text, reason, deriv, None, None, example)
+        diagnosis = None
+        if len(targets) == 1:
+            true = targets[0].expr
+            diagnosis = diagnose_shape(command, f, c, true, variables, wrt_vars, seed)
+        return Verdict("wrong", claim, claim_text, reason, deriv, None, diagnosis, example)
     gradient = targets[0].gradient if command is Command.HESSIAN else None
     check = check_derivative(
         f,
@@ -221,15 +229,19 @@ def verify(
         max_size=COUNTEREXAMPLE_SIZE,
     )
     deriv.check = check
+    tie = tied_sizes(analyse_typed(of, decls).variables, variables)
+    if tie is not None:
+        return _tied(tie, claim, claim_text, deriv, check, (f, c, targets[0].expr), wrt_vars)
     if check.passed:
         asymmetric = _not_symmetric(c, wrt_vars, variables, seed)
         if asymmetric is not None:
             reason, where = asymmetric
             example = _counterexample(where)
             example["true"] = _value_at(targets[0].expr, where, [f, c])
-            return Verdict(
-                "wrong", claim, claim_text, reason, deriv, check, SYMMETRIC_PART, example
-            )
+            name = wrt_vars[0].name
+            message = f"the gradient w.r.t. the symmetric {name} is {SYMMETRIC_PART}"
+            symmetric = Diagnosis(message, "symmetric_part", name)
+            return Verdict("wrong", claim, claim_text, reason, deriv, check, symmetric, example)
         return Verdict(
             "correct", claim, claim_text, "it agrees with finite differences", deriv, check
         )
@@ -243,9 +255,29 @@ def verify(
             hint="the expression must be defined somewhere for the claim to be checked",
         )
     example = _counterexample(check)
-    diagnosis = diagnose(command.value, f, c, targets[0].expr, check, variables)
+    diagnosis = diagnose(command, f, c, targets[0].expr, check, variables, wrt_vars, layout)
     reason = "it disagrees with finite differences of the expression"
     return Verdict("wrong", claim, claim_text, reason, deriv, check, diagnosis, example)
+
+
+def _tied(
+    tie: Diagnosis,
+    claim: str,
+    claim_text: str,
+    deriv: Derivation,
+    check: CheckResult,
+    exprs: tuple[Expr, Expr, Expr],
+    wrt: list[Var],
+) -> Verdict:
+    """A claim that needs sizes the expression leaves free is of the wrong
+    shape; the values under those sizes give the counterexample."""
+    f, c, true = exprs
+    needs = tie.message.split(";")[0].removeprefix("the claim ")
+    reason = f"the claim has the wrong shape: it {needs}"
+    found = diagnose_tied(tie, deriv.command, f, c, true, deriv.variables, wrt, deriv.seed)
+    example = _counterexample(check) if check.passed is False else {}
+    example.update(expected_shape=shape_words(true.shape), claim_shape=shape_words(c.shape))
+    return Verdict("wrong", claim, claim_text, reason, deriv, check, found, example)
 
 
 def _compact(value: Any) -> str:
@@ -257,7 +289,7 @@ def _compact(value: Any) -> str:
     return str(value)
 
 
-SYMMETRIC_PART = "its symmetric part (G + G^T)/2 is the gradient"
+SYMMETRIC_PART = "the symmetric part (G + G^T)/2 of the claim G"
 
 
 def _not_symmetric(
