@@ -29,6 +29,7 @@ from gradcli.output.formats import Format as Format  # re-exported: gradcli.api.
 from gradcli.printers import to_array_api, to_latex, to_numpy, to_text, to_unicode
 from gradcli.printers.numpy import free_sizes, python_name
 from gradcli.printers.reprs import check_status, one_line
+from gradcli.printers.sizes import dim_words, size_spelling
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
@@ -52,6 +53,7 @@ class Result:
     expanded: Expanded | None = None
     matrix: bool = False
     like: str | None = None  # the variable whose dtype and device array-API code copies
+    dim_text: dict[Dim, str] = field(default_factory=dict)  # len(x) for each size in text
 
     @property
     def shape(self) -> Shape:
@@ -85,7 +87,11 @@ class Result:
     def text(self) -> str:
         if self.expanded:
             return self.expanded.text
-        return _where_form(*self.shared, to_text)
+        body, where = self.shared
+        taken = {v.name for v in free_vars(self.expr)} | {v.name for v, _ in where}
+        spell, sizes = size_spelling([body, *(e for _, e in where)], self.dim_text, taken)
+        parts = sizes + [f"{v.name} = {to_text(e, spell)}" for v, e in where]
+        return to_text(body, spell) + (" where " + ", ".join(parts) if parts else "")
 
     @property
     def latex(self) -> str:
@@ -361,8 +367,10 @@ def set_up(
     code = dim_code([*variables.values(), *wrt], [f, *(t.expr for t in targets)])
     as_matrix = command is not Command.GRAD
     like = array_like(variables.values())
+    words = dim_words(list(variables.values()))
     results = [
-        Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix, like=like) for t in targets
+        Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix, like=like, dim_text=words)
+        for t in targets
     ]
     return targets, Derivation(command, source, present(f), variables, results, None, seed, notes)
 

@@ -17,9 +17,10 @@ from gradcli.printers.text import TextPrinter
 from gradcli.printers.unicode import UnicodePrinter
 
 
-def to_text(expr: Expr) -> str:
-    """The input language (parses back): ``2 A^T (A x - b)``."""
-    return TextPrinter().doprint(expr)
+def to_text(expr: Expr, sizes: Mapping[Dim, str] | None = None) -> str:
+    """The input language (parses back): ``2 A^T (A x - b)``. A size prints as
+    its dimension's name (``n``), or as ``sizes`` spells it (``len(x)``)."""
+    return TextPrinter(sizes).doprint(expr)
 
 
 def to_unicode(expr: Expr) -> str:
