@@ -34,6 +34,7 @@ from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
 from gradcli.syntax.declarations import IDENT, Declarations
+from gradcli.syntax.scalar_hint import scalar_hint
 from gradcli.syntax.typecheck import Typed, typecheck
 
 Names = str | Iterable[str] | None
@@ -315,7 +316,8 @@ def derive(
             source=source,
             hint=notes[0]
             if notes
-            else "use `gradcli jacobian` for a vector- or matrix-valued expression",
+            else scalar_hint(parse(source), source, decls, need_scalar=True)
+            or "use `gradcli jacobian` for a vector- or matrix-valued expression",
         )
     targets, d = set_up(command, source, f, variables, notes, wrt_vars, layout, seed)
     if check:

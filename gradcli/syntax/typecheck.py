@@ -31,6 +31,7 @@ from gradcli.ir.numbers import exact
 from gradcli.syntax import tree as T
 from gradcli.syntax.declarations import Declarations
 from gradcli.syntax.dimensions import ONE_TOK, SCALAR_T, Dims, DimTok, TShape
+from gradcli.syntax.scalar_hint import pasted, scalar_hint
 from gradcli.syntax.sugar import (
     build_sugar,
     build_variable_power,
@@ -55,8 +56,11 @@ class Typed:
     where_names: frozenset[str] = frozenset()
 
 
-def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> Typed:
-    """Infer shapes, then build the IR. Raises ``GradcliError`` with spans."""
+def typecheck(
+    node: T.Node, source: str, decls: Declarations | None = None, hints: bool = True
+) -> Typed:
+    """Infer shapes, then build the IR. Raises ``GradcliError`` with spans; with
+    ``hints``, a shape error says which ``--scalar`` declaration would remove it."""
     decls = decls or Declarations()
     decls.validate()
     checker = Checker(source, decls)
@@ -68,6 +72,9 @@ def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> T
         err.with_source(source)
         if err.hint is None:
             err.hint = checker.run_together_hint()
+        if hints and isinstance(err, ShapeError) and checker.run_together_hint() is None:
+            scalar = scalar_hint(node, source, decls)
+            err.hint = scalar if pasted(scalar) else err.hint
         raise
     return Typed(expr, checker.ir_vars(), checker.notes(), frozenset(checker.locals))
 
