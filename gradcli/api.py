@@ -26,10 +26,17 @@ if TYPE_CHECKING:
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape, shape_words
 from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size
 from gradcli.output.formats import Format as Format  # re-exported: gradcli.api.Format
-from gradcli.printers import to_array_api, to_latex, to_numpy, to_text, to_unicode
+from gradcli.printers import (
+    to_array_api,
+    to_latex,
+    to_numpy,
+    to_text,
+    to_text_where,
+    to_unicode,
+)
 from gradcli.printers.numpy import free_sizes, python_name
 from gradcli.printers.reprs import check_status, one_line
-from gradcli.printers.sizes import dim_words, size_spelling
+from gradcli.printers.sizes import dim_words
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
@@ -88,11 +95,7 @@ class Result:
     def text(self) -> str:
         if self.expanded:
             return self.expanded.text
-        body, where = self.shared
-        taken = {v.name for v in free_vars(self.expr)} | {v.name for v, _ in where}
-        spell, sizes = size_spelling([body, *(e for _, e in where)], self.dim_text, taken)
-        parts = sizes + [f"{v.name} = {to_text(e, spell)}" for v, e in where]
-        return to_text(body, spell) + (" where " + ", ".join(parts) if parts else "")
+        return to_text_where(*self.shared, self.dim_text)
 
     @property
     def latex(self) -> str:

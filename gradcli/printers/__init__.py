@@ -5,14 +5,15 @@ Each format is one ``Printer`` subclass; these functions are the entry points.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from gradcli.ir.dims import Dim
-from gradcli.ir.nodes import Expr
+from gradcli.ir.nodes import Expr, Var, free_vars
 from gradcli.printers.arrayapi import ArrayApiPrinter
 from gradcli.printers.base import Prec, Printer
 from gradcli.printers.latex import LatexPrinter
 from gradcli.printers.numpy import NumpyPrinter
+from gradcli.printers.sizes import dim_words, size_spelling
 from gradcli.printers.text import TextPrinter
 from gradcli.printers.unicode import UnicodePrinter
 
@@ -21,6 +22,22 @@ def to_text(expr: Expr, sizes: Mapping[Dim, str] | None = None) -> str:
     """The input language (parses back): ``2 A^T (A x - b)``. A size prints as
     its dimension's name (``n``), or as ``sizes`` spells it (``len(x)``)."""
     return TextPrinter(sizes).doprint(expr)
+
+
+def to_text_where(
+    body: Expr, where: Sequence[tuple[Var, Expr]] = (), words: Mapping[Dim, str] | None = None
+) -> str:
+    """``body where v = e, ...`` in the input language, with each size named and
+    bound first (``2 x / n where n = len(x)``) so that the whole parses back.
+    ``words`` spells each dimension (``dim_words``); by default, from the
+    variables of ``body`` and ``where``."""
+    exprs = [body, *(e for _, e in where)]
+    if words is None:
+        words = dim_words([v for e in exprs for v in free_vars(e)])
+    taken = {v.name for e in exprs for v in free_vars(e)} | {v.name for v, _ in where}
+    spell, sizes = size_spelling(exprs, dict(words), taken)
+    parts = sizes + [f"{v.name} = {to_text(e, spell)}" for v, e in where]
+    return to_text(body, spell) + (" where " + ", ".join(parts) if parts else "")
 
 
 def to_unicode(expr: Expr) -> str:
@@ -64,5 +81,6 @@ __all__ = [
     "to_latex",
     "to_numpy",
     "to_text",
+    "to_text_where",
     "to_unicode",
 ]

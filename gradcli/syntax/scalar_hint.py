@@ -25,10 +25,9 @@ def scalar_hint(
     lower-case name (or every one from ``a`` to ``g``) a scalar makes ``node``
     type-check, and, with ``need_scalar``, makes its value a scalar; else ``None``."""
     names = _undeclared(node, decls)
-    tries = [[n] for n in names[:MAX_TRIED]]
     pasted = [n for n in names if n in PASTED_SCALARS]
-    if len(pasted) > 1:
-        tries.append(pasted)
+    tries = [pasted] if len(pasted) > 1 else []  # as matrixcalculus.org reads them
+    tries += [[n] for n in names[:MAX_TRIED]]
     for chosen in tries:
         if _works(node, source, decls, chosen, need_scalar):
             listed = ",".join(chosen)
