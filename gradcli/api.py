@@ -62,6 +62,7 @@ class Result:
     matrix: bool = False
     like: str | None = None  # the variable whose dtype and device array-API code copies
     dim_text: dict[Dim, str] = field(default_factory=dict)  # len(x) for each size in text
+    names: frozenset[str] = frozenset()  # the input's variables: no size takes their names
 
     @property
     def shape(self) -> Shape:
@@ -95,7 +96,7 @@ class Result:
     def text(self) -> str:
         if self.expanded:
             return self.expanded.text
-        return to_text_where(*self.shared, self.dim_text)
+        return to_text_where(*self.shared, self.dim_text, self.names)
 
     @property
     def latex(self) -> str:
@@ -374,7 +375,17 @@ def set_up(
     like = array_like(variables.values())
     words = dim_words(list(variables.values()))
     results = [
-        Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix, like=like, dim_text=words)
+        Result(
+            t.wrt,
+            t.expr,
+            layout,
+            code,
+            t.label,
+            matrix=as_matrix,
+            like=like,
+            dim_text=words,
+            names=frozenset(variables),
+        )
         for t in targets
     ]
     return targets, Derivation(command, source, present(f), variables, results, None, seed, notes)

@@ -78,6 +78,14 @@ ROWS = [
         "vector(c)'*x", "c sum(x)", "c", {"c": (), "x": (3,)}, lambda v: v["c"] * v["x"].sum(), "c"
     ),
     Pasted("mean(x)", "sum(x) / len(x)", "x", {"x": (5,)}, lambda v: v["x"].mean()),
+    Pasted(  # the size's name n is taken by a variable: text writes len(x)
+        "n + mean(x)",
+        "n + sum(x) / len(x)",
+        "x",
+        {"n": (), "x": (4,)},
+        lambda v: v["n"] + v["x"].mean(),
+        scalar="n",
+    ),
     Pasted(
         "mean(X .* X)",
         "||X||^2 / (len(X) len(X^T))",

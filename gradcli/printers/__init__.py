@@ -25,17 +25,21 @@ def to_text(expr: Expr, sizes: Mapping[Dim, str] | None = None) -> str:
 
 
 def to_text_where(
-    body: Expr, where: Sequence[tuple[Var, Expr]] = (), words: Mapping[Dim, str] | None = None
+    body: Expr,
+    where: Sequence[tuple[Var, Expr]] = (),
+    words: Mapping[Dim, str] | None = None,
+    taken: frozenset[str] = frozenset(),
 ) -> str:
     """``body where v = e, ...`` in the input language, with each size named and
     bound first (``2 x / n where n = len(x)``) so that the whole parses back.
     ``words`` spells each dimension (``dim_words``); by default, from the
-    variables of ``body`` and ``where``."""
+    variables of ``body`` and ``where``. A size whose name is ``taken`` (by a
+    variable of the input, say), or used in the result, is written ``len(x)``."""
     exprs = [body, *(e for _, e in where)]
     if words is None:
         words = dim_words([v for e in exprs for v in free_vars(e)])
-    taken = {v.name for e in exprs for v in free_vars(e)} | {v.name for v, _ in where}
-    spell, sizes = size_spelling(exprs, dict(words), taken)
+    taken = taken | {v.name for e in exprs for v in free_vars(e)} | {v.name for v, _ in where}
+    spell, sizes = size_spelling(exprs, dict(words), set(taken))
     parts = sizes + [f"{v.name} = {to_text(e, spell)}" for v, e in where]
     return to_text(body, spell) + (" where " + ", ".join(parts) if parts else "")
 
