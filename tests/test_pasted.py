@@ -318,3 +318,20 @@ def test_sizes_and_variable_powers_print_by_name(
     assert d.check is not None and d.check.passed
     r = d.results[0]
     assert {"text": r.text, "latex": r.latex, "numpy": r.numpy}[fmt] == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "line", "expected"),
+    [
+        ("grad", '"-x^T x" --wrt x', "-2 x"),
+        ("grad", '--wrt x "-sum(log(x))"', "-1 ./ x"),
+        ("verify", '"-2 x" --of "-x^T x" --wrt x', "correct"),
+    ],
+)
+def test_notebook_magic_takes_a_leading_minus_expression(
+    command: str, line: str, expected: str
+) -> None:
+    from gradcli.notebook import run as magic
+
+    shown = magic(command, line)
+    assert shown is not None and expected in repr(shown)
