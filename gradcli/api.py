@@ -26,13 +26,22 @@ if TYPE_CHECKING:
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape, shape_words
 from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size
 from gradcli.output.formats import Format as Format  # re-exported: gradcli.api.Format
-from gradcli.printers import to_array_api, to_latex, to_numpy, to_text, to_unicode
+from gradcli.printers import (
+    to_array_api,
+    to_latex,
+    to_numpy,
+    to_text,
+    to_text_where,
+    to_unicode,
+)
 from gradcli.printers.numpy import free_sizes, python_name
 from gradcli.printers.reprs import check_status, one_line
+from gradcli.printers.sizes import dim_words
 from gradcli.simplify import present
 from gradcli.simplify.shared import name_shared
 from gradcli.syntax import parse
 from gradcli.syntax.declarations import IDENT, Declarations
+from gradcli.syntax.scalar_hint import scalar_hint
 from gradcli.syntax.typecheck import Typed, typecheck
 
 Names = str | Iterable[str] | None
@@ -52,6 +61,8 @@ class Result:
     expanded: Expanded | None = None
     matrix: bool = False
     like: str | None = None  # the variable whose dtype and device array-API code copies
+    dim_text: dict[Dim, str] = field(default_factory=dict)  # len(x) for each size in text
+    names: frozenset[str] = frozenset()  # the input's variables: no size takes their names
 
     @property
     def shape(self) -> Shape:
@@ -85,7 +96,7 @@ class Result:
     def text(self) -> str:
         if self.expanded:
             return self.expanded.text
-        return _where_form(*self.shared, to_text)
+        return to_text_where(*self.shared, self.dim_text, self.names)
 
     @property
     def latex(self) -> str:
@@ -309,7 +320,8 @@ def derive(
             source=source,
             hint=notes[0]
             if notes
-            else "use `gradcli jacobian` for a vector- or matrix-valued expression",
+            else scalar_hint(parse(source), source, decls, need_scalar=True)
+            or "use `gradcli jacobian` for a vector- or matrix-valued expression",
         )
     targets, d = set_up(command, source, f, variables, notes, wrt_vars, layout, seed)
     if check:
@@ -361,8 +373,20 @@ def set_up(
     code = dim_code([*variables.values(), *wrt], [f, *(t.expr for t in targets)])
     as_matrix = command is not Command.GRAD
     like = array_like(variables.values())
+    words = dim_words(list(variables.values()))
     results = [
-        Result(t.wrt, t.expr, layout, code, t.label, matrix=as_matrix, like=like) for t in targets
+        Result(
+            t.wrt,
+            t.expr,
+            layout,
+            code,
+            t.label,
+            matrix=as_matrix,
+            like=like,
+            dim_text=words,
+            names=frozenset(variables),
+        )
+        for t in targets
     ]
     return targets, Derivation(command, source, present(f), variables, results, None, seed, notes)
 

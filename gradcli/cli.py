@@ -444,10 +444,40 @@ def _dash_expression(argv: list[str], group: Any) -> int | None:
         if a in value_options:
             skip = True
             continue
-        looks_like_expr = EXPRESSION_CHARS & set(a[1:]) or a[1:2] not in letters
-        if a.startswith("-") and not a.startswith("--") and len(a) > 2 and looks_like_expr:
+        if _is_dash_expression(a, letters):
             return i
     return None
+
+
+def _is_dash_expression(a: str, letters: frozenset[str]) -> bool:
+    """``-y^T log(p)``, ``-2x``: it starts with one '-', is longer than a short
+    option, and holds a character no option has or does not start with one's letter."""
+    looks_like_expr = EXPRESSION_CHARS & set(a[1:]) or a[1:2] not in letters
+    return a.startswith("-") and not a.startswith("--") and len(a) > 2 and bool(looks_like_expr)
+
+
+def dash_expressions_last(argv: list[str], group: Any) -> list[str]:
+    """``argv`` with its positional arguments moved after a ``--`` when one of
+    them is an expression that starts with '-' (``gradcli grad "-x^T x" --wrt x``),
+    so that Click does not take it for an option; otherwise ``argv`` itself.
+    The positional arguments keep their order, and every option its value."""
+    if _dash_expression(argv, group) is None:
+        return argv
+    value_options, letters = _declared(group, argv[0])
+    options, positional = [argv[0]], []
+    skip = False
+    for i, a in enumerate(argv[1:], start=1):
+        if a == "--":
+            positional += argv[i + 1 :]
+            break
+        if skip or a in value_options:
+            options.append(a)
+            skip = not skip
+        elif a.startswith("-") and a != "-" and not _is_dash_expression(a, letters):
+            options.append(a)
+        else:
+            positional.append(a)
+    return [*options, "--", *positional]
 
 
 def _dash_hint(argv: list[str], i: int) -> str:
@@ -521,9 +551,7 @@ def run_app(args: list[str]) -> None:
     """Run ``gradcli ARGS`` through the Typer app, every error mapped to its exit status."""
     debug = "--debug" in args
     command = typer.main.get_command(_app_for(args))
-    dash = _dash_expression(args, command)
-    if dash is not None:
-        _fail(2, f"usage error: {args[dash]!r} is not an option\nhint: {_dash_hint(args, dash)}")
+    args = dash_expressions_last(args, command)
     guarded(
         lambda: command.main(args=args, prog_name="gradcli", standalone_mode=False),
         on_other=lambda err: _click_error(err, args),

@@ -128,6 +128,8 @@ STEPS_COMMANDS = [
     'jacobian "A x" --wrt x --layout denominator',
     'hessian "sum(log(1 + exp(A x)))" --wrt x',
     'hessian "x^2 y + y^3" --wrt x,y --scalar x,y',
+    'grad "a^b + sum(x .^ y) + sum(b .^ x)" --wrt a,b,x,y --scalar a,b',
+    'grad "mean(X .* X) + len(x) x^T x" --wrt X,x',
 ]
 EXPAND_COMMANDS = [
     'grad "x^T A x" --wrt x',

@@ -119,7 +119,7 @@ def test_subscript_span_covers_underscore() -> None:
         ("\\alpha", 0, "REVERSE SOLIDUS", "LaTeX"),
         ("`x`", 0, "GRAVE ACCENT", None),
         ("lambda: x", 6, "COLON", None),
-        ("A.T", 1, "FULL STOP", "transpose"),
+        ("A.Tb", 1, "FULL STOP", "transpose"),
         ("α", 0, "GREEK SMALL LETTER ALPHA", "letters"),
         ("x⁻", 1, "SUPERSCRIPT MINUS", "^-1"),
         ("||x|| _2", 6, "LOW LINE", "right after the norm"),

@@ -577,18 +577,13 @@ OWN_ANSWERS += [
         Command.GRAD,
         "sum(a + C y)",
         "a",
-        id="ones-of-unknown-size",
-        marks=_bug(
-            "grad of sum(a + C y) w.r.t. a prints sum(ones), whose size (m, the rows of C) "
-            "the text does not say: verify takes it as n and answers wrong (4 vs 2)"
-        ),
+        id="ones-of-unknown-size",  # printed n where n = len(C), once sum(ones)
     ),
     pytest.param(
         Command.GRAD,
         "ones' (sum(C y) + y)",
         "y",
-        id="ones-transposed-of-unknown-size",
-        marks=_bug("grad prints 1 + sum(ones) C^T ones (ones of size m); verify rejects it"),
+        id="ones-transposed-of-unknown-size",  # printed 1 + m C^T ones where m = len(C^T)
     ),
 ]
 

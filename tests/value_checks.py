@@ -21,7 +21,7 @@ from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Expr, Inverse, IRShapeError, LogDet, Var, free_vars, size, walk
 from gradcli.numeric import choose_sizes, domain_hints, evaluate_many, sample_point
 from gradcli.numeric.evaluate import resolve_shape
-from gradcli.printers import to_text
+from gradcli.printers import to_text, to_text_where
 
 SEEDS = st.integers(0, 2**31 - 1)
 POINTS = 3
@@ -169,7 +169,7 @@ def assert_text_round_trip(e: Expr, seed: int, what: str) -> bool:
     """``to_text(e)`` reads back to the value of ``e``. ``False`` when the text
     leaves a size undetermined, a known bug (regression ``ones-of-unknown-size``):
     ``sum(ones)`` for the size ``m`` of ``C y``."""
-    text = to_text(e)
+    text = to_text_where(e)
     note(f"{what}: {text}")
     try:
         back = typed(text)

@@ -84,10 +84,12 @@ def _parse(command: str, args: list[str]) -> dict[str, Any] | None:
     """The command's options, parsed by the CLI's own Click command."""
     import typer
 
-    from gradcli.cli import app, click_message, is_click_error
+    from gradcli.cli import app, click_message, dash_expressions_last, is_click_error
     from gradcli.errors import OptionError
 
-    click_command = typer.main.get_command(app).commands[command]  # type: ignore[attr-defined]
+    group = typer.main.get_command(app)
+    click_command = group.commands[command]  # type: ignore[attr-defined]
+    args = dash_expressions_last([command, *args], group)[1:]
     try:
         ctx = click_command.make_context(command, args)
     except Exception as err:

@@ -8,11 +8,11 @@ array-API code: start-up time); the classes are imported on first access.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from gradcli.ir.dims import Dim
-from gradcli.ir.nodes import Expr
+from gradcli.ir.nodes import Expr, Var, free_vars
 
 if TYPE_CHECKING:
     from gradcli.printers.arrayapi import ArrayApiPrinter
@@ -39,11 +39,34 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'gradcli.printers' has no attribute {name!r}")
 
 
-def to_text(expr: Expr) -> str:
-    """The input language (parses back): ``2 A^T (A x - b)``."""
+def to_text(expr: Expr, sizes: Mapping[Dim, str] | None = None) -> str:
+    """The input language (parses back): ``2 A^T (A x - b)``. A size prints as
+    its dimension's name (``n``), or as ``sizes`` spells it (``len(x)``)."""
     from gradcli.printers.text import TextPrinter
 
-    return TextPrinter().doprint(expr)
+    return TextPrinter(sizes).doprint(expr)
+
+
+def to_text_where(
+    body: Expr,
+    where: Sequence[tuple[Var, Expr]] = (),
+    words: Mapping[Dim, str] | None = None,
+    taken: frozenset[str] = frozenset(),
+) -> str:
+    """``body where v = e, ...`` in the input language, with each size named and
+    bound first (``2 x / n where n = len(x)``) so that the whole parses back.
+    ``words`` spells each dimension (``dim_words``); by default, from the
+    variables of ``body`` and ``where``. A size whose name is ``taken`` (by a
+    variable of the input, say), or used in the result, is written ``len(x)``."""
+    from gradcli.printers.sizes import dim_words, size_spelling
+
+    exprs = [body, *(e for _, e in where)]
+    if words is None:
+        words = dim_words([v for e in exprs for v in free_vars(e)])
+    taken = taken | {v.name for e in exprs for v in free_vars(e)} | {v.name for v, _ in where}
+    spell, sizes = size_spelling(exprs, dict(words), set(taken))
+    parts = sizes + [f"{v.name} = {to_text(e, spell)}" for v, e in where]
+    return to_text(body, spell) + (" where " + ", ".join(parts) if parts else "")
 
 
 def to_unicode(expr: Expr) -> str:
@@ -95,5 +118,6 @@ __all__ = [
     "to_latex",
     "to_numpy",
     "to_text",
+    "to_text_where",
     "to_unicode",
 ]

@@ -24,7 +24,7 @@ from types import MappingProxyType
 from typing import ClassVar, TypeGuard
 
 from gradcli.errors import LimitError
-from gradcli.ir.dims import ONE, Shape
+from gradcli.ir.dims import ONE, Dim, Shape
 from gradcli.ir.nodes import (
     Add,
     Const,
@@ -35,10 +35,12 @@ from gradcli.ir.nodes import (
     MatPow,
     Mul,
     Power,
+    SumAll,
     Transpose,
     Var,
     walk,
 )
+from gradcli.printers.sizes import counted_dims
 
 
 class Prec(IntEnum):
@@ -265,6 +267,19 @@ class Printer:
 
     def _prec_Power(self, expr: Power) -> Prec:
         return Prec.PRODUCT if is_reciprocal(expr) else Prec.POWER
+
+    def _prec_SumAll(self, expr: SumAll) -> Prec:
+        """A size (``n``, ``n m``, see ``printers.sizes``) binds as a name or a product."""
+        dims = counted_dims(expr)
+        if dims is None:
+            return Prec.ATOM
+        return Prec.ATOM if len(dims) == 1 else Prec.PRODUCT
+
+    def _size(self, dims: tuple[Dim, ...]) -> str:
+        """A size by the names of its dimensions: ``n``, ``n m``; a fixed one as a number."""
+        return self.juxt.join(
+            str(d.size) if d.size is not None else self._name(d.name) for d in dims
+        )
 
     def _prec_Fill(self, expr: Fill) -> Prec:
         if _is_ones(expr) and expr.shape.is_vector:

@@ -34,6 +34,8 @@ from gradcli.ir.nodes import (
     Vec,
 )
 from gradcli.printers.base import Prec, Printer, Product, format_number
+from gradcli.printers.powers import variable_power
+from gradcli.printers.sizes import counted_dims
 from gradcli.printers.unicode import GREEK
 
 _FUNCTIONS: Mapping[str, str] = MappingProxyType(
@@ -147,7 +149,15 @@ class LatexPrinter(Printer):
     def _print_Identity(self, expr: Identity) -> str:
         return "I"
 
+    def _prec_Apply(self, expr: Apply) -> Prec:
+        return Prec.POWER if variable_power(expr) else Prec.ATOM
+
     def _print_Apply(self, expr: Apply) -> str:
+        power = variable_power(expr)
+        if power is not None:
+            base, exponent, elementwise = power
+            mark = "\\odot " if elementwise else ""
+            return f"{self.parenthesize(base, Prec.ATOM)}^{{{mark}{self._print(exponent)}}}"
         if expr.func == "sqrt":
             return f"\\sqrt{{{self._print(expr.arg)}}}"
         if expr.func == "abs":
@@ -167,7 +177,8 @@ class LatexPrinter(Printer):
         return f"\\log\\left\\lvert{det}\\right\\rvert"
 
     def _print_SumAll(self, expr: SumAll) -> str:
-        return self._op("sum", expr.arg)
+        dims = counted_dims(expr)
+        return self._op("sum", expr.arg) if dims is None else self._size(dims)
 
     def _print_Softmax(self, expr: Softmax) -> str:
         return self._op("softmax", expr.arg)

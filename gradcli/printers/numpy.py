@@ -55,6 +55,7 @@ from gradcli.ir.nodes import (
     walk,
 )
 from gradcli.printers.base import Prec, Printer, format_number, inverse_operand
+from gradcli.printers.sizes import counted_dims
 
 
 def distribute_over_vectors(expr: Expr) -> Expr:
@@ -373,6 +374,10 @@ class NumpyPrinter(Printer):
         return f"{self._fn('linalg.slogdet')}({self._print(expr.arg)})[1]"
 
     def _print_SumAll(self, expr: SumAll) -> str:
+        """A size (``printers.sizes``) is the product of its dimensions' codes."""
+        dims = counted_dims(expr)
+        if dims is not None:
+            return " * ".join(self._dim(d) for d in dims)
         return f"{self._fn('sum')}({self._print(expr.arg)})"
 
     def _print_Norm(self, expr: Norm) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import ClassVar
 
+from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import (
     Apply,
     Block,
@@ -30,6 +31,8 @@ from gradcli.ir.nodes import (
     Vec,
 )
 from gradcli.printers.base import Prec, Printer
+from gradcli.printers.powers import variable_power
+from gradcli.printers.sizes import counted_dims
 
 
 class TextPrinter(Printer):
@@ -38,6 +41,12 @@ class TextPrinter(Printer):
     PRECEDENCE: ClassVar[Mapping[str, Prec]] = MappingProxyType(
         {**Printer.PRECEDENCE, "Kron": Prec.ATOM}
     )
+
+    def __init__(self, sizes: Mapping[Dim, str] | None = None) -> None:
+        """``sizes`` spells each dimension a size is printed with (``len(x)``);
+        without it, a size is printed as the dimension's name (``n``)."""
+        super().__init__()
+        self.sizes = sizes
 
     def _call(self, func: str, arg: Expr) -> str:
         return f"{func}({self._print(arg)})"
@@ -75,7 +84,21 @@ class TextPrinter(Printer):
         return "eye"
 
     def _print_Apply(self, expr: Apply) -> str:
-        return self._call(expr.func, expr.arg)
+        return self._variable_power(expr) or self._call(expr.func, expr.arg)
+
+    def _prec_Apply(self, expr: Apply) -> Prec:
+        return Prec.POWER if variable_power(expr) else Prec.ATOM
+
+    def _variable_power(self, expr: Apply) -> str | None:
+        """``a^b``, ``x .^ t`` for the form a variable power is built in (``printers.powers``)."""
+        power = variable_power(expr)
+        if power is None:
+            return None
+        base, exponent, elementwise = power
+        op = self._elementwise_power if elementwise else "^"
+        return self.parenthesize(base, Prec.ATOM) + op + self.parenthesize(exponent, Prec.ATOM)
+
+    _elementwise_power: ClassVar[str] = " .^ "
 
     def _print_Trace(self, expr: Trace) -> str:
         return self._call("tr", expr.arg)
@@ -87,7 +110,15 @@ class TextPrinter(Printer):
         return self._call("logdet", expr.arg)
 
     def _print_SumAll(self, expr: SumAll) -> str:
-        return self._call("sum", expr.arg)
+        """A size by its dimensions' names (``printers.sizes``), else ``sum(...)``."""
+        dims = counted_dims(expr)
+        if dims is None:
+            return self._call("sum", expr.arg)
+        if self.sizes is None:
+            return self._size(dims)
+        if not all(d.size is not None or d in self.sizes for d in dims):
+            return self._call("sum", expr.arg)
+        return self.juxt.join(str(d.size) if d.size is not None else self.sizes[d] for d in dims)
 
     def _print_Softmax(self, expr: Softmax) -> str:
         return self._call("softmax", expr.arg)

@@ -145,7 +145,12 @@ class UnicodePrinter(TextPrinter):
     def _print_Identity(self, expr: Identity) -> str:
         return "I"
 
+    _elementwise_power: ClassVar[str] = "⊙^"
+
     def _print_Apply(self, expr: Apply) -> str:
+        power = self._variable_power(expr)
+        if power is not None:
+            return power
         if expr.func == "abs":
             return f"|{self._print(expr.arg)}|"
         return self._call("σ" if expr.func == "sigmoid" else expr.func, expr.arg)

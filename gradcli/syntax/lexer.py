@@ -227,10 +227,22 @@ class _Lexer:
             return self._subscript(i)
         if ch in _SUPERSCRIPT_DIGITS or ch == _SUPERSCRIPT_MINUS:
             return self._superscript(i)
+        if ch == "." and self._numpy_transpose(i):
+            return self._emit(TokenKind.OP, "'", i, i + 2)
         for text, kind, norm in _SYMBOLS_BY_FIRST.get(ch, ()):
             if src.startswith(text, i):
                 return self._emit(kind, norm, i, i + len(text))
         raise bad_character(src, i)
+
+    def _numpy_transpose(self, i: int) -> bool:
+        """NumPy's ``x.T``: a ``.T`` glued to an operand and not followed by more
+        of a name (``x.Tw`` stays an error)."""
+        src, prev = self._src, self._tokens[-1] if self._tokens else None
+        glued = prev is not None and prev.span.end == i
+        operand_end = prev is not None and prev.kind in (TokenKind.NAME, TokenKind.RPAREN)
+        after = src[i + 2 : i + 3]
+        ends = not (after.isascii() and (after.isalnum() or after == "_"))
+        return src[i + 1 : i + 2] == "T" and glued and operand_end and ends
 
     def _emit(self, kind: TokenKind, text: str, start: int, end: int) -> int:
         self._tokens.append(Token(kind, text, Span(start, end)))

@@ -19,11 +19,11 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from gradcli.errors import GradcliError, LimitError, ParseError, Span
+from gradcli.syntax.hints import CALLABLE, FOREIGN, unknown_function_hint
 from gradcli.syntax.lexer import Token, TokenKind, tokenize
 from gradcli.syntax.tree import (
     ARITY,
     CONSTANTS,
-    FUNCTIONS,
     WHERE,
     Binary,
     Call,
@@ -145,7 +145,7 @@ class _Parser:
         bindings: list[tuple[Name, Node]] = []
         while True:
             tok = self._advance()
-            if tok.kind is not _K.NAME or tok.text in FUNCTIONS or tok.text in CONSTANTS:
+            if tok.kind is not _K.NAME or tok.text in CALLABLE or tok.text in CONSTANTS:
                 raise ParseError("expected a name to define after 'where'", tok.span)
             eq = self._advance()
             if eq.kind is not _K.OP or eq.text != "=":
@@ -225,7 +225,7 @@ class _Parser:
     def _prefix_rule(self, tok: Token) -> Callable[[], Node]:
         if tok.kind is _K.OP and tok.text in ("-", "+"):
             return self._unary
-        if tok.kind is _K.NAME and tok.text in FUNCTIONS:
+        if tok.kind is _K.NAME and tok.text in CALLABLE:
             return self._call
         if tok.kind is _K.NAME and tok.text == WHERE:
             raise ParseError(
@@ -299,20 +299,11 @@ class _Parser:
         return self._make(Name(tok.span, tok.text), at=tok.span)
 
     def _unknown_function(self, tok: Token) -> ParseError:
-        close = difflib.get_close_matches(tok.text, sorted(FUNCTIONS), n=1)
-        lower = tok.text.lower()
-        if lower in FUNCTIONS:
-            hint = f"did you mean {lower}? (names of functions are lower case)"
-        elif close:
-            hint = f"did you mean {close[0]}?"
-        elif lower in CONSTANTS:
-            hint = f"{lower} takes its size from the context: write {lower} alone"
-        else:
-            hint = f"for a product, put a space: {tok.text} (...)"
+        hint = unknown_function_hint(tok.text)
         return ParseError(f"unknown function '{tok.text}'", tok.span, hint=hint)
 
     def _call(self) -> Node:
-        """``f(arg)`` for a function ``f`` in ``FUNCTIONS``: exactly one argument."""
+        """``f(arg)`` for a function ``f`` in ``CALLABLE``: exactly one argument."""
         name = self._advance()
         lparen = self._peek()
         if lparen.kind is not _K.LPAREN:
@@ -471,8 +462,8 @@ class _Parser:
 def _looks_like_call(name: str) -> bool:
     """A lower-case word of three or more letters, a constant, a near-miss of a
     function, or a function in other letter case (``Tr``, ``EXP``)."""
-    if name in CONSTANTS or difflib.get_close_matches(name, sorted(FUNCTIONS), n=1):
+    if name in CONSTANTS or difflib.get_close_matches(name, sorted(CALLABLE), n=1):
         return True
-    if name.lower() in FUNCTIONS or name.lower() in CONSTANTS:
+    if name.lower() in CALLABLE or name.lower() in CONSTANTS or name.lower() in FOREIGN:
         return True
     return len(name) >= 3 and name.isalpha() and name.islower()

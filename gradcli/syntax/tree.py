@@ -43,6 +43,11 @@ FUNCTIONS: frozenset[str] = frozenset(
 # Functions of more than one argument; every other function takes one.
 ARITY: dict[str, int] = {"kron": 2}
 
+# Spellings from other tools (matrixcalculus.org, MATLAB, NumPy) and dimension
+# names, each rewritten by the type checker onto the constructs above
+# (docs/language.md): reserved like a function, but not primitives of their own.
+SUGAR: frozenset[str] = frozenset({"norm", "norm1", "vector", "matrix", "len", "mean"})
+
 # Names that stand for a value whose size comes from the context.
 CONSTANTS: frozenset[str] = frozenset({"eye", "ones"})
 

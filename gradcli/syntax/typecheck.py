@@ -31,6 +31,14 @@ from gradcli.ir.numbers import exact
 from gradcli.syntax import tree as T
 from gradcli.syntax.declarations import Declarations
 from gradcli.syntax.dimensions import ONE_TOK, SCALAR_T, Dims, DimTok, TShape
+from gradcli.syntax.scalar_hint import pasted, scalar_hint
+from gradcli.syntax.sugar import (
+    build_sugar,
+    build_variable_power,
+    infer_sugar,
+    infer_variable_power,
+    variable_exponent,
+)
 
 DIM_NAMES = ["n", "m", "k", "p", "q", "r", "s", "t", "u", "v", "w"]
 MAX_MATRIX_POWER = 64
@@ -48,8 +56,11 @@ class Typed:
     where_names: frozenset[str] = frozenset()
 
 
-def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> Typed:
-    """Infer shapes, then build the IR. Raises ``GradcliError`` with spans."""
+def typecheck(
+    node: T.Node, source: str, decls: Declarations | None = None, hints: bool = True
+) -> Typed:
+    """Infer shapes, then build the IR. Raises ``GradcliError`` with spans; with
+    ``hints``, a shape error says which ``--scalar`` declaration would remove it."""
     decls = decls or Declarations()
     decls.validate()
     checker = Checker(source, decls)
@@ -61,6 +72,9 @@ def typecheck(node: T.Node, source: str, decls: Declarations | None = None) -> T
         err.with_source(source)
         if err.hint is None:
             err.hint = checker.run_together_hint()
+        if hints and isinstance(err, ShapeError) and checker.run_together_hint() is None:
+            scalar = scalar_hint(node, source, decls)
+            err.hint = scalar if pasted(scalar) else err.hint
         raise
     return Typed(expr, checker.ir_vars(), checker.notes(), frozenset(checker.locals))
 
@@ -181,6 +195,9 @@ class Checker:
 
     def _infer_power(self, n: T.Power) -> TShape:
         b = self._shape(n.base)
+        if variable_exponent(n):
+            _exponent_fault(n.exponent)
+            return infer_variable_power(self, n)
         k = self._exponent(n)
         if n.elementwise or b.is_scalar:
             return b
@@ -247,6 +264,8 @@ class Checker:
         return SCALAR_T
 
     def _infer_call(self, n: T.Call) -> TShape:
+        if n.func in T.SUGAR:
+            return infer_sugar(self, n)
         if n.func == "kron":
             a, b = (self._shape(x) for x in n.args)
             return TShape(self.dims.product(a.rows, b.rows), self.dims.product(a.cols, b.cols))
@@ -430,6 +449,8 @@ class Checker:
             return B.neg(kids[0]) if n.op == "-" else kids[0]
         if isinstance(n, T.Binary):
             return _binary(n.op, kids[0], kids[1])
+        if isinstance(n, T.Power) and variable_exponent(n):
+            return build_variable_power(kids[0], kids[1])
         if isinstance(n, T.Power):
             return _power(kids[0], const_eval(n.exponent) or 0.0, n.elementwise)
         if isinstance(n, T.Transpose):
@@ -439,6 +460,8 @@ class Checker:
                 return B.sum_all(B.apply("abs", kids[0]))
             return B.norm(kids[0])
         if isinstance(n, T.Call):
+            if n.func in T.SUGAR:
+                return build_sugar(self, n, kids[0])
             if n.func == "kron":
                 return B.kron(kids[0], kids[1])
             return _call(n.func, kids[0])
@@ -493,7 +516,7 @@ def syntax_children(n: T.Node) -> list[T.Node]:
     if isinstance(n, T.Binary):
         return [n.left, n.right]
     if isinstance(n, T.Power):
-        return [n.base]
+        return [n.base, n.exponent] if variable_exponent(n) else [n.base]
     if isinstance(n, T.Call):
         return list(n.args)
     if isinstance(n, T.VectorLit):
