@@ -15,6 +15,7 @@ from typing import ClassVar
 from gradcli.ir.nodes import (
     Apply,
     Block,
+    Commutation,
     Det,
     Diag,
     DiagPart,
@@ -25,6 +26,8 @@ from gradcli.ir.nodes import (
     LogDet,
     Norm,
     Softmax,
+    SoftmaxCols,
+    SoftmaxRows,
     SumAll,
     Trace,
     Vec,
@@ -91,6 +94,15 @@ class TextPrinter(Printer):
 
     def _print_Softmax(self, expr: Softmax) -> str:
         return self._call("softmax", expr.arg)
+
+    def _print_SoftmaxRows(self, expr: SoftmaxRows) -> str:
+        return self._call("softmax_rows", expr.arg)
+
+    def _print_SoftmaxCols(self, expr: SoftmaxCols) -> str:
+        return self._call("softmax_cols", expr.arg)
+
+    def _print_Commutation(self, expr: Commutation) -> str:
+        return self._call("commutation", expr.arg)
 
     def _print_Diag(self, expr: Diag) -> str:
         return self._call("diag", expr.arg)
