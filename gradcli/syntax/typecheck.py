@@ -347,9 +347,10 @@ class Checker:
         """softmax takes a column vector; for a matrix, name the axis."""
         err = self._kind_error(n, arg, "a column vector")
         if s.rows != ONE_TOK and s.cols != ONE_TOK:
+            m = self.source[arg.span.start : arg.span.end].strip()
             err.hint = (
-                "for each row of a matrix write softmax_rows(S) (PyTorch's softmax(S, dim=-1)), "
-                "for each column softmax_cols(S)"
+                f"for each row of a matrix write softmax_rows({m}) (PyTorch's softmax(S, dim=-1)), "
+                f"for each column softmax_cols({m})"
             )
         return err
 
