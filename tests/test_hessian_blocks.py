@@ -279,3 +279,41 @@ def test_verify_block_hessian_wrong_claim(capsys: pytest.CaptureFixture[str]) ->
         "1",
     )
     assert r.code == 1 and r.out.startswith("wrong"), r.out
+
+
+KATEX_RUNS = [
+    ("hessian", "logdet(X) + x^T X x", "--wrt", "X,x"),
+    ("hessian", "det(X)", "--wrt", "X"),
+    ("jacobian", "A X^T B", "--wrt", "X"),
+    ("grad", "tr(W^T softmax_rows(Q K^T / sqrt(d)) V)", "--wrt", "K", "--scalar", "d"),
+    ("jacobian", "softmax_cols(M)", "--wrt", "M"),
+]
+
+
+def _latex_items(out: str) -> list[str]:
+    """One string per result line; an ``aligned`` block of steps is one string."""
+    if out.startswith("\\begin{aligned}"):
+        block, rest = out.split("\\end{aligned}\n", 1)
+        return [block + "\\end{aligned}", *_latex_items(rest)]
+    return [line for line in out.splitlines() if line]
+
+
+def test_latex_renders_in_katex(capsys: pytest.CaptureFixture[str]) -> None:
+    """The LaTeX of block Hessians, K_{m,n} and the row/column softmax, with
+    and without --steps, is accepted by KaTeX."""
+    from katex_support import Tex, katex_version, render
+
+    katex_version()  # skips without node and KaTeX (fails under CI)
+    items = []
+    for args in KATEX_RUNS:
+        for extra in ((), ("--steps",)):
+            r = run(capsys, *args, "-f", "latex", "--seed", "1", *extra)
+            assert r.code == 0, r.err
+            items += [Tex("new", " ".join(args), tex) for tex in _latex_items(r.out)]
+    verdicts = render(items)
+    bad = [
+        (t.tex, v)
+        for t, v in zip(items, verdicts, strict=True)
+        if not v.get("ok", True) or v.get("error")
+    ]
+    assert not bad and len(items) >= 10, bad
