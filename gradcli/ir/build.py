@@ -586,6 +586,8 @@ def commutation(e: Expr) -> Expr:
     For a vector, a row or a scalar ``vec(A^T) = vec(A)``, so it is the
     identity. Only the shape of ``e`` matters, so a variable of ``e`` with the
     same shape stands in for it (``commutation(X)``, not ``commutation(X^-1)``)."""
+    if e.is_scalar:
+        return Const(1.0)
     if not e.shape.is_matrix:
         return Identity(vec(e).shape.rows)
     if not isinstance(e, Var):
