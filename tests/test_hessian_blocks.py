@@ -254,6 +254,14 @@ def test_expand_logdet_hessian_matches_numbers() -> None:
             "the derivative of a block matrix of non-scalars is not supported",
         ),
         (["grad", "[[x], [y]]^T [1, 2, 3, 4]", "--wrt", "x"], "cannot multiply"),
+        (
+            ["grad", "[[x], [y]]^T z", "--wrt", "x"],
+            "the gradient through a block matrix of non-scalars is not supported",
+        ),
+        (
+            ["grad", "sum([[x], [1]])", "--wrt", "x"],
+            "the gradient through a block matrix of non-scalars is not supported",
+        ),
     ],
 )
 def test_refusals_say_what(
@@ -317,3 +325,11 @@ def test_latex_renders_in_katex(capsys: pytest.CaptureFixture[str]) -> None:
         if not v.get("ok", True) or v.get("error")
     ]
     assert not bad and len(items) >= 10, bad
+
+
+def test_steps_of_a_block_hessian_cover_every_block(capsys: pytest.CaptureFixture[str]) -> None:
+    """--steps differentiates each gradient by every variable: the off-diagonal
+    blocks of x^T A y are where its Hessian is."""
+    r = run(capsys, "hessian", "x^T A y", "--wrt", "x,y", "--steps", "-f", "text", "--seed", "1")
+    assert r.code == 0
+    assert "d(A y)/dy = A" in r.out and "d(A^T x)/dx = A^T" in r.out, r.out

@@ -237,6 +237,9 @@ def _vec(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
 @rule(Block)
 def _block(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
     assert isinstance(node, Block)
+    if not all(e.is_scalar for r in node.rows for e in r):
+        # an entry of the adjoint is a scalar; a block's share would be a sub-block
+        raise NoRuleError("the gradient through a block matrix of non-scalars is not supported")
     return [(e, B.entry(g, i, j)) for i, r in enumerate(node.rows) for j, e in enumerate(r)]
 
 
