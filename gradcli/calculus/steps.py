@@ -187,7 +187,10 @@ def derivation_steps(
             out.append(Derivation(x.name, Command.JACOBIAN, jacobian_steps(f, x)))
         if command is Command.HESSIAN and f.is_scalar and out[-1].steps:
             g = out[-1].steps[-1].value
-            out.append(Derivation(x.name, Command.JACOBIAN, jacobian_steps(g, x)))
+            # a block Hessian: this gradient by every variable, one block each
+            blocks = wrt if len(wrt) > 1 and not all(v.is_scalar for v in wrt) else [x]
+            for v in blocks:
+                out.append(Derivation(v.name, Command.JACOBIAN, jacobian_steps(g, v)))
     if results is None:
         return out
     if len(results) == len(out) or (command is Command.HESSIAN and len(results) == 1):
