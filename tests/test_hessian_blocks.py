@@ -333,3 +333,29 @@ def test_steps_of_a_block_hessian_cover_every_block(capsys: pytest.CaptureFixtur
     r = run(capsys, "hessian", "x^T A y", "--wrt", "x,y", "--steps", "-f", "text", "--seed", "1")
     assert r.code == 0
     assert "d(A y)/dy = A" in r.out and "d(A^T x)/dx = A^T" in r.out, r.out
+
+
+@pytest.mark.parametrize(
+    ("claim", "status"),
+    [("[[2 eye, [1, 2]], [[[1, 2]], 2]]", 0), ("[[2 eye, [1, 2]], [[[1, 2]], 3]]", 1)],
+)
+def test_block_of_fixed_and_symbolic_parts_reads_back(
+    capsys: pytest.CaptureFixture[str], claim: str, status: int
+) -> None:
+    """x has size 2 (from [1, 2]): the block literal's size is the number 3."""
+    of = "x^T x + t^2 + x^T [1,2] t"
+    r = run(
+        capsys,
+        "verify",
+        claim,
+        "--of",
+        of,
+        "--wrt",
+        "x,t",
+        "--hessian",
+        "--scalar",
+        "t",
+        "--seed",
+        "1",
+    )
+    assert r.code == status, r.out

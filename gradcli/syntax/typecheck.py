@@ -383,7 +383,10 @@ class Checker:
             return Dim.product(self._dim(ab[0]), self._dim(ab[1]))
         parts = self.dims.parts(root)
         if parts is not None:  # named as the IR names a block's size (ir.nodes.Block)
-            return Dim("+".join(str(self._dim(p)) for p in parts))
+            dims = [self._dim(p) for p in parts]
+            if all(d.size is not None for d in dims):  # the parts were fixed later
+                return Dim.fixed(sum(d.size or 0 for d in dims))
+            return Dim("+".join(str(d) for d in dims))
         if root not in self.dim_names:
             size = self.dims.size[root]
             if size is not None:
