@@ -238,6 +238,10 @@ _derivation_command(
       gradcli hessian "||A x - b||^2" --wrt x      ->  2 A^T A
 
       gradcli hessian "x^2 y + y^3" --wrt x,y --scalar x,y
+
+      gradcli hessian "x^T A y" --wrt x,y          ->  a block matrix
+
+      gradcli hessian "logdet(X)" --wrt X          ->  by vec(X)
     """,
 )
 

@@ -84,6 +84,9 @@ NAIVE = types.SimpleNamespace(
     logdet=_scalar_or(lambda a: N.Apply("log", N.Apply("abs", a)), N.LogDet),
     diag=_scalar_or(lambda a: a, lambda a: N.Diag(a) if a.shape.is_vector else N.DiagPart(a)),
     softmax=N.Softmax,
+    softmax_rows=N.SoftmaxRows,
+    softmax_cols=N.SoftmaxCols,
+    commutation=N.Commutation,
     vec=N.Vec,
 )
 

@@ -251,7 +251,7 @@ BAD_INPUT: list[tuple[str, list[str]]] = [
     ("invisible character", ["grad", "x^T x\u200b", "--wrt", "x"]),
     ("unicode minus", ["grad", "x^T x \u2212 1", "--wrt", "x"]),
     ("fullwidth letter", ["grad", "\uff58^T \uff58"]),
-    ("not supported", ["jacobian", "X^T", "--wrt", "X"]),
+    ("not supported", ["jacobian", "[[X], [X]]", "--wrt", "X"]),
 ]
 
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from gradcli.calculus.forward import jacobian as forward_jacobian
 from gradcli.calculus.reverse import gradient
 from gradcli.calculus.vocabulary import Command, Layout
-from gradcli.errors import NoRuleError
 from gradcli.ir import build as B
 from gradcli.ir.nodes import Block, Expr, Var
 from gradcli.simplify import simplify
@@ -105,17 +104,19 @@ def _flip(j: Expr, layout: Layout) -> Expr:
 
 
 def _hessian(f: Expr, wrt: list[Var], layout: Layout) -> Target:
-    if not stacked(wrt) and len(wrt) != 1:
-        raise NoRuleError(
-            "the Hessian takes one vector variable (or several scalars, stacked)",
-            hint="differentiate w.r.t. one variable at a time",
-        )
+    """One vector or matrix: ``∂vec(∇f)/∂vec(x)``. Several scalars: the Hessian by
+    their stacked vector. Several variables of any shapes: the block Hessian, block
+    ``(i, j)`` being ``∂vec(∇_i f)/∂vec(x_j)`` (so ``H_yx = H_xy^T``)."""
     gs = gradients(f, wrt)
     if stacked(wrt):
         g = simplify(_column(gs))
         h = _hcat([simplify(forward_jacobian(g, v)) for v in wrt])
+        grads = [g]
+    elif len(wrt) == 1:
+        h = forward_jacobian(B.vec(gs[0]), wrt[0])
+        grads = gs
     else:
-        g = gs[0]
-        h = forward_jacobian(B.vec(g), wrt[0])
+        h = B.block([[simplify(forward_jacobian(B.vec(g), v)) for v in wrt] for g in gs])
+        grads = gs
     h = simplify(_flip(h, layout))
-    return Target(",".join(v.name for v in wrt), h, Command.HESSIAN.symbol, gradient=[g])
+    return Target(",".join(v.name for v in wrt), h, Command.HESSIAN.symbol, gradient=grads)

@@ -19,6 +19,7 @@ from gradcli.ir.nodes import (
     Add,
     Apply,
     Block,
+    Commutation,
     Det,
     Diag,
     DiagPart,
@@ -33,6 +34,8 @@ from gradcli.ir.nodes import (
     Norm,
     Power,
     Softmax,
+    SoftmaxCols,
+    SoftmaxRows,
     SumAll,
     Trace,
     Transpose,
@@ -133,13 +136,16 @@ def _apply(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
 
 @rule(Transpose)
 def _transpose(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
+    """d vec(U^T) = K d vec(U), with K the commutation matrix of U's shape
+    (Magnus & Neudecker); for a vector K is the identity."""
     assert isinstance(node, Transpose)
-    if node.arg.shape.rows == ONE or node.arg.shape.cols == ONE:
-        return J(node.arg)
-    raise NoRuleError(
-        "the derivative of a transposed matrix w.r.t. a matrix needs a commutation "
-        "matrix, which has no readable form here"
-    )
+    return B.mul(B.commutation(node.arg), J(node.arg))
+
+
+@rule(Commutation)
+def _commutation(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
+    """K depends only on the shape of its operand: a constant."""
+    return _zero(node, J)
 
 
 @rule(Inverse)
@@ -195,6 +201,26 @@ def _softmax(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
     assert isinstance(node, Softmax)
     s = node
     return B.mul(B.sub(B.diag(s), B.mul(s, B.transpose(s))), J(node.arg))
+
+
+def _row_mix(s: Expr, rows: bool) -> Expr:
+    """``∂vec(S)/∂vec(M)`` for ``S`` the softmax of each row (or column) of ``M``:
+    ``diag(vec S) - diag(vec S) P diag(vec S)``, where ``P`` adds up each row
+    (``ones ones^T ⊗ I``) or each column (``I ⊗ ones ones^T``) in vec order."""
+    m, n = s.shape.rows, s.shape.cols
+    if rows:
+        pool = B.kron(B.ones(Shape(n, n)), Identity(m))
+    else:
+        pool = B.kron(Identity(n), B.ones(Shape(m, m)))
+    d = B.diag(B.vec(s))
+    return B.sub(d, B.mul(d, pool, d))
+
+
+@rule(SoftmaxRows, SoftmaxCols)
+def _softmax_along(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
+    """dS_ij = S_ij (dM_ij - sum_k S_ik dM_ik) along each row (each column alike)."""
+    assert isinstance(node, (SoftmaxRows, SoftmaxCols))
+    return B.mul(_row_mix(node, isinstance(node, SoftmaxRows)), J(node.arg))
 
 
 @rule(Diag)

@@ -14,10 +14,12 @@ from collections.abc import Callable
 from gradcli.calculus.derivatives import DERIVATIVE
 from gradcli.errors import NoRuleError, describe
 from gradcli.ir import build as B
+from gradcli.ir.dims import ONE, Shape
 from gradcli.ir.nodes import (
     Add,
     Apply,
     Block,
+    Commutation,
     Const,
     Det,
     Diag,
@@ -33,6 +35,8 @@ from gradcli.ir.nodes import (
     Norm,
     Power,
     Softmax,
+    SoftmaxCols,
+    SoftmaxRows,
     SumAll,
     Trace,
     Transpose,
@@ -182,6 +186,30 @@ def _softmax(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
     return [(node.arg, B.sub(B.hadamard(s, g), B.mul(s, B.mul(B.transpose(s), g))))]
 
 
+@rule(SoftmaxRows)
+def _softmax_rows(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """S = softmax of each row of M: dM gets S ⊙ G - diag((S ⊙ G) 1) S."""
+    assert isinstance(node, SoftmaxRows)
+    sg = B.hadamard(node, g)
+    per_row = B.mul(sg, B.ones(Shape(node.shape.cols, ONE)))
+    return [(node.arg, B.sub(sg, B.mul(B.diag(per_row), node)))]
+
+
+@rule(SoftmaxCols)
+def _softmax_cols(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """S = softmax of each column of M: dM gets S ⊙ G - S diag((S ⊙ G)^T 1)."""
+    assert isinstance(node, SoftmaxCols)
+    sg = B.hadamard(node, g)
+    per_col = B.mul(B.transpose(sg), B.ones(Shape(node.shape.rows, ONE)))
+    return [(node.arg, B.sub(sg, B.mul(node, B.diag(per_col))))]
+
+
+@rule(Commutation)
+def _commutation(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """K depends only on the shape of its operand: nothing flows back."""
+    return []
+
+
 @rule(Diag)
 def _diag(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
     assert isinstance(node, Diag)
@@ -209,6 +237,9 @@ def _vec(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
 @rule(Block)
 def _block(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
     assert isinstance(node, Block)
+    if not all(e.is_scalar for r in node.rows for e in r):
+        # an entry of the adjoint is a scalar; a block's share would be a sub-block
+        raise NoRuleError("the gradient through a block matrix of non-scalars is not supported")
     return [(e, B.entry(g, i, j)) for i, r in enumerate(node.rows) for j, e in enumerate(r)]
 
 

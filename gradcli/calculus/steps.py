@@ -18,6 +18,7 @@ from gradcli.ir.nodes import (
     Add,
     Apply,
     Block,
+    Commutation,
     Det,
     Diag,
     DiagPart,
@@ -31,6 +32,8 @@ from gradcli.ir.nodes import (
     Norm,
     Power,
     Softmax,
+    SoftmaxCols,
+    SoftmaxRows,
     SumAll,
     Transpose,
     Var,
@@ -55,6 +58,11 @@ RULES: dict[type, str] = {
     SumAll: "sum of entries: d sum(U)/dU = 1 (all ones)",
     Norm: "norm: d||u||/du = u / ||u|| (Cookbook 129)",
     Softmax: "softmax: ds/du = diag(s) - s s^T for s = softmax(u)",
+    SoftmaxRows: "softmax of each row: dS = S .* dM - diag((S .* dM) ones) S "
+    "for S = softmax_rows(M)",
+    SoftmaxCols: "softmax of each column: dS = S .* dM - S diag((S .* dM)^T ones) "
+    "for S = softmax_cols(M)",
+    Commutation: "commutation matrix: constant, K vec(A) = vec(A^T) (Magnus & Neudecker)",
     Diag: "diag: only the diagonal receives the adjoint",
     DiagPart: "diagonal part: the adjoint is placed on the diagonal",
     Fill: "broadcast scalar: it receives the sum of the adjoint",
@@ -91,6 +99,8 @@ def rule_of(node: Expr, forward: bool = False, child: Expr | None = None) -> str
     (to ``child``, when given: the quadratic-form identity is about ``x``)."""
     if forward and isinstance(node, Mul) and node.chain:
         return "product rule: d vec(L U R) = (R^T kron L) d vec(U) (Cookbook 520)"
+    if forward and isinstance(node, Transpose) and node.arg.shape.is_matrix:
+        return "transpose: d vec(U^T) = commutation(U) d vec(U) (Magnus & Neudecker)"
     if isinstance(node, Apply):
         return f"chain rule through {node.func}: {FUNCTION_RULES.get(node.func, '')}"
     if isinstance(node, Mul) and not node.scalars and len(node.chain) <= 1:
@@ -177,7 +187,10 @@ def derivation_steps(
             out.append(Derivation(x.name, Command.JACOBIAN, jacobian_steps(f, x)))
         if command is Command.HESSIAN and f.is_scalar and out[-1].steps:
             g = out[-1].steps[-1].value
-            out.append(Derivation(x.name, Command.JACOBIAN, jacobian_steps(g, x)))
+            # a block Hessian: this gradient by every variable, one block each
+            blocks = wrt if len(wrt) > 1 and not all(v.is_scalar for v in wrt) else [x]
+            for v in blocks:
+                out.append(Derivation(v.name, Command.JACOBIAN, jacobian_steps(g, v)))
     if results is None:
         return out
     if len(results) == len(out) or (command is Command.HESSIAN and len(results) == 1):

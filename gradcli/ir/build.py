@@ -23,6 +23,7 @@ from gradcli.ir.nodes import (
     Add,
     Apply,
     Block,
+    Commutation,
     Const,
     Det,
     Diag,
@@ -40,11 +41,14 @@ from gradcli.ir.nodes import (
     Norm,
     Power,
     Softmax,
+    SoftmaxCols,
+    SoftmaxRows,
     SumAll,
     Trace,
     Transpose,
     Var,
     Vec,
+    free_vars,
 )
 from gradcli.ir.numbers import ConstantRangeError, exact, exact_power
 
@@ -414,6 +418,8 @@ def _transpose(key: _AsWritten) -> Expr:
         return matpow(transpose(e.base), e.k)
     if isinstance(e, Kron):
         return kron(transpose(e.left), transpose(e.right))
+    if isinstance(e, Commutation):  # K(m,n)^T = K(n,m) (Magnus & Neudecker)
+        return commutation(transpose(e.arg))
     if isinstance(e, Block):
         cols = list(zip(*e.rows, strict=True))
         return Block(tuple(tuple(transpose(x) for x in c) for c in cols))
@@ -564,6 +570,31 @@ def softmax(e: Expr) -> Expr:
     return Softmax(e)
 
 
+def softmax_rows(e: Expr) -> Expr:
+    """The softmax of each row of the matrix ``e``."""
+    return SoftmaxRows(e)
+
+
+def softmax_cols(e: Expr) -> Expr:
+    """The softmax of each column of the matrix ``e``."""
+    return SoftmaxCols(e)
+
+
+def commutation(e: Expr) -> Expr:
+    """The commutation matrix for the shape of ``e``: ``K vec(A) = vec(A^T)``.
+
+    For a vector, a row or a scalar ``vec(A^T) = vec(A)``, so it is the
+    identity. Only the shape of ``e`` matters, so a variable of ``e`` with the
+    same shape stands in for it (``commutation(X)``, not ``commutation(X^-1)``)."""
+    if e.is_scalar:
+        return Const(1.0)
+    if not e.shape.is_matrix:
+        return Identity(vec(e).shape.rows)
+    if not isinstance(e, Var):
+        e = next((v for v in free_vars(e) if v.shape == e.shape), e)
+    return Commutation(e)
+
+
 def diag(e: Expr) -> Expr:
     """``diag`` of a vector (a matrix) or of a square matrix (a vector)."""
     if e.is_scalar:
@@ -647,6 +678,7 @@ __all__ = [
     "Norm",
     "Softmax",
     "Vec",
+    "commutation",
     "add",
     "apply",
     "block",
@@ -671,6 +703,8 @@ __all__ = [
     "power",
     "scale",
     "softmax",
+    "softmax_cols",
+    "softmax_rows",
     "split_coeff",
     "sub",
     "sum_all",
@@ -696,6 +730,9 @@ _SMART = {
     "SumAll": lambda n, k: sum_all(k[0]),
     "Norm": lambda n, k: norm(k[0]),
     "Softmax": lambda n, k: softmax(k[0]),
+    "SoftmaxRows": lambda n, k: softmax_rows(k[0]),
+    "SoftmaxCols": lambda n, k: softmax_cols(k[0]),
+    "Commutation": lambda n, k: commutation(k[0]),
     "Diag": lambda n, k: diag(k[0]),
     "DiagPart": lambda n, k: diag(k[0]),
     "Vec": lambda n, k: vec(k[0]),

@@ -365,6 +365,41 @@ class Softmax(Unary):
 
 
 @_node
+class SoftmaxRows(Unary):
+    """The softmax of each row of a matrix: every row of the result sums to 1."""
+
+    def _compute_shape(self) -> Shape:
+        if not self.arg.shape.is_matrix:
+            raise IRShapeError("row softmax of a non-matrix")
+        return self.arg.shape
+
+
+@_node
+class SoftmaxCols(Unary):
+    """The softmax of each column of a matrix: every column of the result sums to 1."""
+
+    def _compute_shape(self) -> Shape:
+        if not self.arg.shape.is_matrix:
+            raise IRShapeError("column softmax of a non-matrix")
+        return self.arg.shape
+
+
+@_node
+class Commutation(Unary):
+    """The commutation matrix ``K`` of Magnus and Neudecker for the shape of
+    ``arg`` (``m x n``): ``K vec(A) = vec(A^T)`` for every ``m x n`` matrix ``A``.
+
+    Only the shape of ``arg`` matters (its value never does), so the node is
+    constant for differentiation; ``arg`` is kept so that the text form
+    ``commutation(X)`` names the shape and reads back."""
+
+    def _compute_shape(self) -> Shape:
+        s = self.arg.shape
+        d = _dim_product(s.rows, s.cols)
+        return Shape(d, d)
+
+
+@_node
 class Diag(Unary):
     """The diagonal matrix of a vector."""
 

@@ -237,8 +237,9 @@ def check_derivative(
       ``df = sum_i <G_i, V_i>`` (Frobenius product) for directions ``V_i``.
     - ``JACOBIAN``: ``vec(df) = sum_i J_i vec(V_i)`` (``vec`` stacks columns);
       ``J_i`` is ``size(f) x size(wrt_i)``, transposed when ``denominator``.
-    - ``HESSIAN`` (scalar ``f``, one vector or stacked scalars): ``results =
-      [H]``, and ``d gradient = H vec(V)`` for the given ``gradient``.
+    - ``HESSIAN`` (scalar ``f``): ``results = [H]``, by all of ``wrt`` at once
+      (block ``(i, j)`` is by ``wrt[i]`` and ``wrt[j]``), and ``d gradient =
+      H vec(V)``, the gradients and directions each stacked in ``vec`` order.
 
     Symmetric variables are perturbed symmetrically. Raises ``ValueError``
     when the arguments do not fit the mode (a caller's bug); a result of the
@@ -318,7 +319,8 @@ def _derivative_problem(
     denominator: bool,
     sizes: dict[Dim, int],
 ) -> _Problem:
-    slots = _slots(wrt)
+    # a Hessian is one result by all the variables at once (a block Hessian)
+    slots = (tuple(wrt),) if mode is Mode.HESSIAN else _slots(wrt)
     _validate(f, slots, results, mode, gradient)
     hessian = mode is Mode.HESSIAN and gradient is not None
     target = tuple(gradient) if hessian and gradient is not None else (_varying(f, wrt),)
@@ -375,7 +377,7 @@ def _validate(
     if len(results) != len(slots):
         raise ValueError(f"expected {len(slots)} result(s), got {len(results)}")
     if mode is Mode.HESSIAN and (len(slots) != 1 or not gradient):
-        raise ValueError("a Hessian check needs one vector (or stacked scalars) and the gradient")
+        raise ValueError("a Hessian check needs the gradients (one per variable)")
 
 
 def _variables(exprs: Sequence[Expr], extra: Sequence[Var]) -> tuple[Var, ...]:
@@ -402,7 +404,7 @@ def _guards(exprs: Sequence[Expr]) -> tuple[Expr, ...]:
 
 
 def _dims(sizes: dict[Dim, int]) -> dict[str, int]:
-    symbols = (d for d in sizes if d.size is None and not d.factors)
+    symbols = (d for d in sizes if d.size is None and not d.factors and "+" not in d.name)
     return {d.name: sizes[d] for d in sorted(symbols, key=lambda d: d.name)}
 
 

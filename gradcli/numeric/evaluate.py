@@ -27,6 +27,7 @@ from gradcli.ir.nodes import (
     Add,
     Apply,
     Block,
+    Commutation,
     Const,
     Det,
     Diag,
@@ -44,6 +45,8 @@ from gradcli.ir.nodes import (
     Norm,
     Power,
     Softmax,
+    SoftmaxCols,
+    SoftmaxRows,
     SumAll,
     Trace,
     Transpose,
@@ -195,6 +198,18 @@ def _softmax(x: Array) -> Array:
     return e / np.sum(e)
 
 
+def _softmax_along(x: Array, axis: int) -> Array:
+    """The softmax of each row (``axis=1``) or column (``axis=0``)."""
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return np.asarray(e / np.sum(e, axis=axis, keepdims=True), dtype=np.float64)
+
+
+def commutation_matrix(m: int, n: int) -> Array:
+    """K with ``K vec(A) = vec(A^T)`` for ``m x n`` A: row ``j + i n`` is row ``i + j m`` of I."""
+    p = np.arange(m * n)
+    return np.eye(m * n)[p // n + (p % n) * m]
+
+
 FUNCS: dict[str, Callable[[Array], Array]] = {
     "exp": np.exp,
     "log": np.log,
@@ -251,6 +266,9 @@ _HANDLERS: dict[type, Handler] = {
     SumAll: lambda n, a, s: np.sum(a[0]),
     Norm: lambda n, a, s: np.linalg.norm(a[0]),
     Softmax: lambda n, a, s: _softmax(a[0]),
+    SoftmaxRows: lambda n, a, s: _softmax_along(a[0], 1),
+    SoftmaxCols: lambda n, a, s: _softmax_along(a[0], 0),
+    Commutation: lambda n, a, s: commutation_matrix(*a[0].shape),
     Diag: lambda n, a, s: np.diag(a[0][:, 0]),
     DiagPart: lambda n, a, s: np.diag(a[0]).reshape(-1, 1),
     Vec: lambda n, a, s: a[0].reshape(-1, 1, order="F"),

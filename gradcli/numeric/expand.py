@@ -18,6 +18,7 @@ from gradcli.ir.nodes import (
     Add,
     Apply,
     Block,
+    Commutation,
     Const,
     Det,
     Diag,
@@ -35,6 +36,8 @@ from gradcli.ir.nodes import (
     Norm,
     Power,
     Softmax,
+    SoftmaxCols,
+    SoftmaxRows,
     SumAll,
     Trace,
     Transpose,
@@ -313,6 +316,10 @@ def _eval_more(node: Expr, args: list[Any], funcs: dict[str, Callable[[Any], Any
     if isinstance(node, Softmax):
         e = a.applyfunc(sympy.exp)
         return e / sum(e)
+    if isinstance(node, (SoftmaxRows, SoftmaxCols)):
+        return _softmax_along(a, isinstance(node, SoftmaxRows))
+    if isinstance(node, Commutation):
+        return _commutation(a.rows, a.cols)
     if isinstance(node, Diag):
         return sympy.diag(*list(a))
     if isinstance(node, DiagPart):
@@ -330,3 +337,20 @@ def _eval_more(node: Expr, args: list[Any], funcs: dict[str, Callable[[Any], Any
         rows = [args[i : i + width] for i in range(0, len(args), width)]
         return sympy.BlockMatrix(rows).as_explicit()
     raise NoRuleError(f"--expand does not know {type(node).__name__}")
+
+
+def _softmax_along(a: Any, rows: bool) -> Any:
+    """The softmax of each row (or each column) of the SymPy matrix ``a``."""
+    import sympy
+
+    e = a.applyfunc(sympy.exp)
+    if rows:
+        return sympy.Matrix.vstack(*(e.row(i) / sum(e.row(i)) for i in range(e.rows)))
+    return sympy.Matrix.hstack(*(e.col(j) / sum(e.col(j)) for j in range(e.cols)))
+
+
+def _commutation(m: int, n: int) -> Any:
+    """K with ``K vec(A) = vec(A^T)`` for ``m x n`` A: entry ``(j + i n, i + j m)`` is 1."""
+    import sympy
+
+    return sympy.Matrix(m * n, m * n, lambda p, q: int(q == p // n + (p % n) * m))

@@ -47,7 +47,7 @@ class ArrayApiPrinter(NumpyPrinter):
 
     ns: ClassVar[str] = "xp"
     RENAMED: ClassVar[Mapping[str, str]] = MappingProxyType(
-        {"outer": "linalg.outer", "trace": "linalg.trace"}
+        {"outer": "linalg.outer", "trace": "linalg.trace", "transpose": "permute_dims"}
     )
 
     def __init__(self, dim_code: Mapping[Dim, str] | None = None, like: str | None = None) -> None:
@@ -79,6 +79,9 @@ class ArrayApiPrinter(NumpyPrinter):
 
     def _print_Identity(self, expr: Identity) -> str:
         return self._new("eye", self._dim(expr.n))
+
+    def _new_eye(self, size: str) -> str:
+        return self._new("eye", size)
 
     def _print_Fill(self, expr: Fill) -> str:
         """``xp.ones(n, ...)``, ``xp.full(n, 2.5, ...)``; a variable fill value

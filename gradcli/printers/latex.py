@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from fractions import Fraction
 from types import MappingProxyType
 
+from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import (
     Apply,
     Block,
+    Commutation,
     Det,
     Diag,
     DiagPart,
@@ -28,6 +30,8 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Softmax,
+    SoftmaxCols,
+    SoftmaxRows,
     SumAll,
     Trace,
     Var,
@@ -183,6 +187,17 @@ class LatexPrinter(Printer):
     def _print_Softmax(self, expr: Softmax) -> str:
         return self._op("softmax", expr.arg)
 
+    def _print_SoftmaxRows(self, expr: SoftmaxRows) -> str:
+        return self._call("\\operatorname{softmax}_{\\mathrm{rows}}", expr.arg)
+
+    def _print_SoftmaxCols(self, expr: SoftmaxCols) -> str:
+        return self._call("\\operatorname{softmax}_{\\mathrm{cols}}", expr.arg)
+
+    def _print_Commutation(self, expr: Commutation) -> str:
+        """Magnus & Neudecker's ``K_{m,n}``, subscripted by the shape of the operand."""
+        s = expr.arg.shape
+        return f"K_{{{_dim_tex(s.rows)},{_dim_tex(s.cols)}}}"
+
     def _print_Diag(self, expr: Diag) -> str:
         return self._op("diag", expr.arg)
 
@@ -212,3 +227,8 @@ class LatexPrinter(Printer):
     def _print_Block(self, expr: Block) -> str:
         rows = [" & ".join(self._print(e) for e in row) for row in expr.rows]
         return "\\begin{bmatrix} " + " \\\\ ".join(rows) + " \\end{bmatrix}"
+
+
+def _dim_tex(d: Dim) -> str:
+    """A dimension as a subscript: ``n``, ``3``, or a product ``m n``."""
+    return " ".join(f.name for f in d.factors) if d.factors else d.name

@@ -32,6 +32,7 @@ from gradcli.ir.nodes import (
     Add,
     Apply,
     Block,
+    Commutation,
     Const,
     Det,
     Diag,
@@ -47,6 +48,8 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Softmax,
+    SoftmaxCols,
+    SoftmaxRows,
     SumAll,
     Trace,
     Transpose,
@@ -151,6 +154,8 @@ class NumpyPrinter(Printer):
             "MatPow": Prec.ATOM,
             "Kron": Prec.ATOM,
             "Softmax": Prec.PRODUCT,
+            "SoftmaxRows": Prec.PRODUCT,
+            "SoftmaxCols": Prec.PRODUCT,
         }
     )
     juxt = " * "
@@ -387,6 +392,32 @@ class NumpyPrinter(Printer):
         u = self._print(expr.arg)
         shifted = f"{self._fn('exp')}({u} - {self._fn('max')}({u}))"
         return f"{shifted} / {self._fn('sum')}({shifted})"
+
+    def _print_SoftmaxRows(self, expr: SoftmaxRows) -> str:
+        return self._softmax_along(expr.arg, 1)
+
+    def _print_SoftmaxCols(self, expr: SoftmaxCols) -> str:
+        return self._softmax_along(expr.arg, 0)
+
+    def _softmax_along(self, arg: Expr, axis: int) -> str:
+        """Each row (axis 1) or column (axis 0), less its maximum: exp never overflows."""
+        u, along = self._print(arg), f"axis={axis}, keepdims=True"
+        shifted = f"{self._fn('exp')}({u} - {self._fn('max')}({u}, {along}))"
+        return f"{shifted} / {self._fn('sum')}({shifted}, {along})"
+
+    def _print_Commutation(self, expr: Commutation) -> str:
+        """K for an m x n operand: row ``j + i n`` of K is row ``i + j m`` of the
+        identity, so the identity's rows, read as an ``n x m`` grid and swapped
+        to ``m x n``, are K's rows in order."""
+        m, n = self._dim(expr.arg.shape.rows), self._dim(expr.arg.shape.cols)
+        size = self._dim(expr.shape.rows)
+        eye = self._new_eye(size)
+        grid = f"{self._fn('reshape')}({eye}, ({n}, {m}, {size}))"
+        swapped = f"{self._fn('transpose')}({grid}, (1, 0, 2))"
+        return f"{self._fn('reshape')}({swapped}, ({size}, {size}))"
+
+    def _new_eye(self, size: str) -> str:
+        return f"np.eye({size})"
 
     def _print_Diag(self, expr: Diag) -> str:
         return f"np.diag({self._print(expr.arg)})"

@@ -16,6 +16,7 @@ from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import (
     Apply,
     Block,
+    Commutation,
     Det,
     Diag,
     DiagPart,
@@ -26,6 +27,8 @@ from gradcli.ir.nodes import (
     LogDet,
     Norm,
     Softmax,
+    SoftmaxCols,
+    SoftmaxRows,
     SumAll,
     Trace,
     Vec,
@@ -122,6 +125,15 @@ class TextPrinter(Printer):
 
     def _print_Softmax(self, expr: Softmax) -> str:
         return self._call("softmax", expr.arg)
+
+    def _print_SoftmaxRows(self, expr: SoftmaxRows) -> str:
+        return self._call("softmax_rows", expr.arg)
+
+    def _print_SoftmaxCols(self, expr: SoftmaxCols) -> str:
+        return self._call("softmax_cols", expr.arg)
+
+    def _print_Commutation(self, expr: Commutation) -> str:
+        return self._call("commutation", expr.arg)
 
     def _print_Diag(self, expr: Diag) -> str:
         return self._call("diag", expr.arg)

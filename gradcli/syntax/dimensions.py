@@ -23,6 +23,31 @@ class Dims:
         self.parent: list[int] = [0]
         self.size: list[int | None] = [1]
         self.products: dict[DimTok, tuple[DimTok, DimTok]] = {}
+        self.sums: dict[DimTok, tuple[DimTok, ...]] = {}
+
+    def sum(self, parts: list[DimTok]) -> DimTok:
+        """A dimension that is the sum of ``parts`` (blocks stacked in a literal)."""
+        tok = self.fresh()
+        self.sums[tok] = tuple(parts)
+        return tok
+
+    def parts(self, tok: DimTok) -> tuple[DimTok, ...] | None:
+        root = self.find(tok)
+        for s, parts in self.sums.items():
+            if self.find(s) == root:
+                return parts
+        return None
+
+    def _sums_fit(self, ra: DimTok, rb: DimTok) -> bool:
+        """A sum unifies only with a free dimension or the same sum: its size
+        is that of its parts, and ``n + m = 5`` cannot say what ``n`` is."""
+        pa, pb = self.parts(ra), self.parts(rb)
+        if pa is None and pb is None:
+            return True
+        if pa is not None and pb is not None:
+            return [self.find(t) for t in pa] == [self.find(t) for t in pb]
+        other = rb if pa is not None else ra
+        return self.size[other] is None and self.factors(other) is None
 
     def product(self, a: DimTok, b: DimTok) -> DimTok:
         """A dimension that is the product ``a b`` (``a`` the slower index, as in ``kron``)."""
@@ -63,6 +88,10 @@ class Dims:
         sa, sb = self.size[ra], self.size[rb]
         if sa is not None and sb is not None and sa != sb:
             return False
+        if not self._sums_fit(ra, rb):
+            return False
+        if self.parts(rb) is not None:  # the sum stays the root, which names it
+            ra, rb = rb, ra
         fa, fb = self.factors(ra), self.factors(rb)
         if fa is None and fb is None:
             pass

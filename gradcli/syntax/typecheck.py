@@ -278,8 +278,15 @@ class Checker:
             return SCALAR_T
         if f == "softmax":
             if not s.is_vector:
-                raise self._kind_error(n, arg, "a column vector")
+                raise self._softmax_error(n, arg, s)
             return s
+        if f in ("softmax_rows", "softmax_cols"):
+            if s.rows == ONE_TOK or s.cols == ONE_TOK:
+                raise self._kind_error(n, arg, "a matrix (for a vector, use softmax)")
+            return s
+        if f == "commutation":
+            size = self.dims.product(s.rows, s.cols)
+            return TShape(size, size)
         if f in ("tr", "det", "logdet", "inv"):
             if s.is_scalar:
                 return s
@@ -321,11 +328,7 @@ class Checker:
             return parts[0]
         sizes = [self.dims.size[self.dims.find(p)] for p in parts]
         if any(size is None for size in sizes):
-            raise ShapeError(
-                "blocks of symbolic size cannot be stacked in a literal",
-                where.span,
-                hint="the entries of [...] and [[...]] are scalars, or blocks of fixed size",
-            )
+            return self.dims.sum(parts)  # n+m: a block Hessian reads back
         return self.dims.fresh(sum(size or 0 for size in sizes))
 
     # ------------------------------------------------------------ messages
@@ -359,6 +362,17 @@ class Checker:
             hint=hint,
         )
 
+    def _softmax_error(self, n: T.Call, arg: T.Node, s: TShape) -> ShapeError:
+        """softmax takes a column vector; for a matrix, name the axis."""
+        err = self._kind_error(n, arg, "a column vector")
+        if s.rows != ONE_TOK and s.cols != ONE_TOK:
+            m = self.source[arg.span.start : arg.span.end].strip()
+            err.hint = (
+                f"for each row of a matrix write softmax_rows({m}) (PyTorch's softmax(S, dim=-1)), "
+                f"for each column softmax_cols({m})"
+            )
+        return err
+
     def _kind_error(self, n: T.Call, arg: T.Node, need: str) -> ShapeError:
         return ShapeError(f"{n.func} needs {need}, but {self._describe(arg)} is not", arg.span)
 
@@ -386,6 +400,12 @@ class Checker:
         ab = self.dims.factors(root)
         if ab is not None and self.dims.size[root] is None:
             return Dim.product(self._dim(ab[0]), self._dim(ab[1]))
+        parts = self.dims.parts(root)
+        if parts is not None:  # named as the IR names a block's size (ir.nodes.Block)
+            dims = [self._dim(p) for p in parts]
+            if all(d.size is not None for d in dims):  # the parts were fixed later
+                return Dim.fixed(sum(d.size or 0 for d in dims))
+            return Dim("+".join(str(d) for d in dims))
         if root not in self.dim_names:
             size = self.dims.size[root]
             if size is not None:
@@ -569,6 +589,9 @@ _CALLS = {
     "inv": B.inverse,
     "diag": B.diag,
     "softmax": B.softmax,
+    "softmax_rows": B.softmax_rows,
+    "softmax_cols": B.softmax_cols,
+    "commutation": B.commutation,
     "norm2": B.norm,
     "vec": B.vec,
 }

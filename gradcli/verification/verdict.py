@@ -195,7 +195,8 @@ def verify(
             f"the claim uses {', '.join(extra)}, which the expression does not contain"
         )
     wrt_vars = _resolve_wrt(names or None, variables, of, decls, joint.typed.where_names)
-    if len(wrt_vars) > 1 and not all(v.is_scalar for v in wrt_vars):
+    several = command is not Command.HESSIAN and len(wrt_vars) > 1  # a Hessian is one block matrix
+    if several and not all(v.is_scalar for v in wrt_vars):
         raise OptionError(
             "verify checks one claim: give one --wrt variable, or several scalars "
             "(their gradient is one stacked vector); verify each variable separately"
