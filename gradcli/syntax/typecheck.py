@@ -284,9 +284,8 @@ class Checker:
             if s.rows == ONE_TOK or s.cols == ONE_TOK:
                 raise self._kind_error(n, arg, "a matrix (for a vector, use softmax)")
             return s
-        if f == "commutation":
-            size = self.dims.product(s.rows, s.cols)
-            return TShape(size, size)
+        if f == "commutation":  # K vec(A) = vec(A^T): rows as vec(A^T), columns as vec(A)
+            return TShape(self.dims.product(s.rows, s.cols), self.dims.product(s.cols, s.rows))
         if f in ("tr", "det", "logdet", "inv"):
             if s.is_scalar:
                 return s

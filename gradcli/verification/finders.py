@@ -49,6 +49,11 @@ def find_entries(p: Problem) -> Found | None:
     if not isinstance(p.claim, Block):
         return None
     rows, cols = p.c.shape
+    claimed = p.claim.rows
+    if len(claimed) != rows or any(
+        len(r) != cols or any(not e.is_scalar for e in r) for r in claimed
+    ):
+        return None  # a block of matrices, not a matrix written entry by entry
     scale = max(float(abs(p.t).max()), float(abs(p.c).max()), 1e-12)
     wrong = [
         (i, j)
@@ -58,7 +63,6 @@ def find_entries(p: Problem) -> Found | None:
     ]
     if not wrong or len(wrong) > MAX_WRONG_ENTRIES or len(wrong) == rows * cols:
         return None
-    claimed = p.claim.rows
     form = B.block(
         [
             [claimed[i][j] if (i, j) in wrong else B.entry(p.true, i, j) for j in range(cols)]
