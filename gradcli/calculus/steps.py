@@ -39,6 +39,7 @@ from gradcli.ir.nodes import (
 from gradcli.ir.nodes import (
     Trace as TraceNode,
 )
+from gradcli.ir.primitives import ELEMENTWISE
 from gradcli.simplify import present, simplify
 
 RULES: dict[type, str] = {
@@ -61,20 +62,7 @@ RULES: dict[type, str] = {
     Block: "explicit matrix: each entry receives its entry of the adjoint",
 }
 
-FUNCTION_RULES: dict[str, str] = {
-    "exp": "exp' = exp",
-    "log": "log'(u) = 1/u",
-    "sin": "sin' = cos",
-    "cos": "cos' = -sin",
-    "tan": "tan' = 1 + tan^2",
-    "tanh": "tanh' = 1 - tanh^2",
-    "sqrt": "sqrt'(u) = 1/(2 sqrt(u))",
-    "abs": "abs' = sign (away from 0)",
-    "sigmoid": "sigmoid' = sigmoid (1 - sigmoid)",
-    "relu": "relu' = step (away from 0)",
-    "sign": "sign' = 0 (away from 0)",
-    "step": "step' = 0 (away from 0)",
-}
+FUNCTION_RULES: dict[str, str] = {name: p.rule for name, p in ELEMENTWISE.items()}
 
 
 @dataclass(frozen=True)

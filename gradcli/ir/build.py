@@ -47,6 +47,7 @@ from gradcli.ir.nodes import (
     Vec,
 )
 from gradcli.ir.numbers import ConstantRangeError, exact, exact_power
+from gradcli.ir.primitives import ELEMENTWISE
 
 Number = float | int | Fraction
 
@@ -439,14 +440,7 @@ def inverse(e: Expr) -> Expr:
 # ----------------------------------------------------------------- functions
 
 _CONST_FUNCS: dict[str, Callable[[float], float]] = {
-    "exp": math.exp,
-    "log": math.log,
-    "sin": math.sin,
-    "cos": math.cos,
-    "tan": math.tan,
-    "tanh": math.tanh,
-    "sqrt": math.sqrt,
-    "abs": abs,
+    p.name: getattr(math, p.fold) for p in ELEMENTWISE.values() if p.fold is not None
 }
 
 

@@ -32,15 +32,14 @@ else:  # pragma: no cover
 
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.numbers import exact
+from gradcli.ir.primitives import ELEMENTWISE
 
 
 class IRShapeError(Exception):
     """An internal shape inconsistency (a bug, never a user error)."""
 
 
-ELEMENTWISE_FUNCS: frozenset[str] = frozenset(
-    {"exp", "log", "sin", "cos", "tan", "tanh", "sqrt", "abs", "sigmoid", "relu", "sign", "step"}
-)
+ELEMENTWISE_FUNCS: frozenset[str] = frozenset(ELEMENTWISE)
 
 
 class Expr:

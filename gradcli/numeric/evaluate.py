@@ -51,6 +51,7 @@ from gradcli.ir.nodes import (
     Vec,
     walk,
 )
+from gradcli.ir.primitives import ELEMENTWISE
 
 Array = npt.NDArray[np.float64]
 Sizes = dict[Dim, int]
@@ -184,30 +185,13 @@ def _det(a: Array) -> float:
     return float(np.linalg.det(a))
 
 
-def _sigmoid(x: Array) -> Array:
-    """``1 / (1 + exp(-x))`` without overflow for large ``|x|``."""
-    e = np.exp(-np.abs(x))
-    return np.asarray(np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)), dtype=np.float64)
-
-
 def _softmax(x: Array) -> Array:
     e = np.exp(x - np.max(x))
     return e / np.sum(e)
 
 
 FUNCS: dict[str, Callable[[Array], Array]] = {
-    "exp": np.exp,
-    "log": np.log,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tan": np.tan,
-    "tanh": np.tanh,
-    "sqrt": np.sqrt,
-    "abs": np.abs,
-    "sigmoid": _sigmoid,
-    "relu": lambda x: np.maximum(x, 0.0),
-    "sign": np.sign,
-    "step": lambda x: np.heaviside(x, 0.5),
+    name: functools.partial(p.value, np) for name, p in ELEMENTWISE.items()
 }
 
 

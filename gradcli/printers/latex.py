@@ -33,22 +33,14 @@ from gradcli.ir.nodes import (
     Var,
     Vec,
 )
+from gradcli.ir.primitives import ELEMENTWISE, fill
 from gradcli.printers.base import Prec, Printer, Product, format_number
 from gradcli.printers.unicode import GREEK
 
+#: The LaTeX command of each function called as ``f(x)`` (a view of the
+#: primitive table; ``sqrt`` and ``abs`` are templates, printed as such).
 _FUNCTIONS: Mapping[str, str] = MappingProxyType(
-    {
-        "exp": "\\exp",
-        "log": "\\log",
-        "sin": "\\sin",
-        "cos": "\\cos",
-        "tan": "\\tan",
-        "tanh": "\\tanh",
-        "sigmoid": "\\sigma",
-        "relu": "\\operatorname{relu}",
-        "sign": "\\operatorname{sign}",
-        "step": "\\operatorname{step}",
-    }
+    {name: p.latex for name, p in ELEMENTWISE.items() if "{0}" not in p.latex}
 )
 
 
@@ -148,11 +140,9 @@ class LatexPrinter(Printer):
         return "I"
 
     def _print_Apply(self, expr: Apply) -> str:
-        if expr.func == "sqrt":
-            return f"\\sqrt{{{self._print(expr.arg)}}}"
-        if expr.func == "abs":
-            return f"\\left\\lvert {self._print(expr.arg)} \\right\\rvert"
-        return self._call(_FUNCTIONS.get(expr.func, f"\\operatorname{{{expr.func}}}"), expr.arg)
+        if expr.func in _FUNCTIONS:
+            return self._call(_FUNCTIONS[expr.func], expr.arg)
+        return fill(ELEMENTWISE[expr.func].latex, "", self._print(expr.arg))
 
     def _print_Trace(self, expr: Trace) -> str:
         return self._op("tr", expr.arg)

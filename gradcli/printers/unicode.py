@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import ClassVar
 
 from gradcli.ir.nodes import Apply, Identity, Kron, LogDet
+from gradcli.ir.primitives import ELEMENTWISE, fill
 from gradcli.printers.base import Prec, format_number
 from gradcli.printers.text import TextPrinter
 
@@ -146,9 +147,10 @@ class UnicodePrinter(TextPrinter):
         return "I"
 
     def _print_Apply(self, expr: Apply) -> str:
-        if expr.func == "abs":
-            return f"|{self._print(expr.arg)}|"
-        return self._call("σ" if expr.func == "sigmoid" else expr.func, expr.arg)
+        spelling = ELEMENTWISE[expr.func].unicode
+        if "{0}" in spelling:
+            return fill(spelling, "", self._print(expr.arg))
+        return self._call(spelling, expr.arg)
 
     def _print_LogDet(self, expr: LogDet) -> str:
         return f"log|det({self._print(expr.arg)})|"

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from gradcli.errors import GradcliError, LimitError, ParseError, Span
+from gradcli.ir.primitives import canonical
 from gradcli.syntax.lexer import Token, TokenKind, tokenize
 from gradcli.syntax.tree import (
     ARITY,
@@ -333,7 +334,8 @@ class _Parser:
         if self._peek().kind is _K.COMMA:
             raise self._extra_argument(name, arity)
         rparen = self._close(lparen)
-        call = Call(name.span.cover(rparen.span), name.text, tuple(args), name.span)
+        func = canonical(name.text)  # an alias reads as its function: trace(X) is tr(X)
+        call = Call(name.span.cover(rparen.span), func, tuple(args), name.span)
         return self._make(call, *args, at=name.span)
 
     def _extra_argument(self, name: Token, arity: int) -> ParseError:
