@@ -1,0 +1,212 @@
+"""The primitive table (``gradcli/ir/primitives.py``): every entry, every facet, every output.
+
+- Every registered function has a case below (its value and derivative written
+  by hand with NumPy, independent of gradcli), and every case a registered
+  function: a function cannot be added without its test rows.
+- Every facet of every entry is given; ``define`` refuses an entry with one
+  missing, ``None``, unknown, or a name already taken, and registers nothing.
+- Each function goes through every output: its value (evaluated, and as
+  NumPy and array-API code) and the gradient of ``sum(f(x))`` (``-f numpy``
+  and ``-f array-api`` code) match the references; the LaTeX renders in
+  KaTeX; ``--expand`` writes it out; ``--steps`` names its rule; ``verify``
+  accepts the printed gradient.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import array_api_strict as xps
+import numpy as np
+import pytest
+from katex_support import Tex, katex_version, render
+from support import run
+
+from gradcli import api
+from gradcli.ir import build as B
+from gradcli.ir.dims import ONE, Dim, Kind, Shape
+from gradcli.ir.nodes import Expr, Var
+from gradcli.ir.primitives import (
+    ELEMENTWISE,
+    POSITIVE,
+    Primitive,
+    RegistryError,
+    all_names,
+    canonical,
+    define,
+)
+from gradcli.numeric.evaluate import evaluate
+from gradcli.printers import to_array_api, to_latex, to_numpy
+
+Ref = Callable[[np.ndarray], np.ndarray]
+
+
+def _sig(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+class Case(NamedTuple):
+    """A function's value ``f(x)`` and derivative ``f'(x)``, entry by entry."""
+
+    value: Ref
+    derivative: Ref
+
+
+CASES: dict[str, Case] = {
+    "exp": Case(np.exp, np.exp),
+    "log": Case(np.log, lambda x: 1 / x),
+    "sin": Case(np.sin, np.cos),
+    "cos": Case(np.cos, lambda x: -np.sin(x)),
+    "tan": Case(np.tan, lambda x: 1 / np.cos(x) ** 2),
+    "tanh": Case(np.tanh, lambda x: 1 / np.cosh(x) ** 2),
+    "sqrt": Case(np.sqrt, lambda x: 0.5 / np.sqrt(x)),
+    "abs": Case(np.abs, np.sign),
+    "sigmoid": Case(_sig, lambda x: np.exp(-x) / (1 + np.exp(-x)) ** 2),
+    "relu": Case(lambda x: np.where(x > 0, x, 0.0), lambda x: (x > 0).astype(float)),
+    "sign": Case(np.sign, np.zeros_like),
+    "step": Case(lambda x: (x > 0).astype(float), np.zeros_like),
+}
+
+NAMES = sorted(CASES)
+SIZE = 4
+
+
+def _x(name: str) -> np.ndarray:
+    """Four entries inside the function's domain (away from kinks and poles)."""
+    rng = np.random.default_rng(sorted(CASES).index(name))
+    if ELEMENTWISE[name].domain == POSITIVE:
+        return rng.uniform(0.5, 2.0, SIZE)
+    return rng.uniform(0.1, 1.2, SIZE) * rng.choice([-1.0, 1.0], SIZE)
+
+
+def _apply(name: str) -> tuple[Expr, Var]:
+    x = Var("x", Shape(Dim("n"), ONE), Kind.VECTOR)
+    return B.apply(name, x), x
+
+
+def _run_code(code: str, ns: Any, x: Any) -> np.ndarray:
+    value = eval(code, {"np": np, "xp": xps}, {"x": x, "n": SIZE})  # generated code
+    return np.asarray(np.from_dlpack(value) if ns is xps else value, dtype=float)
+
+
+def test_every_function_has_a_case_and_every_case_a_function() -> None:
+    assert set(CASES) == set(ELEMENTWISE)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_facet_is_given(name: str) -> None:
+    p = ELEMENTWISE[name]
+    for f in dataclasses.fields(p):
+        v = getattr(p, f.name)
+        if f.name != "fold":
+            assert v is not None, f.name
+        if isinstance(v, str) and f.name != "share_name":
+            assert v.strip(), f.name
+    assert p.domain in ("real", "positive")
+    assert "{0}" in p.numpy or "{neg0}" in p.numpy
+    assert "{0}" in p.array_api or "{neg0}" in p.array_api
+    assert all(canonical(a) == name for a in p.aliases)
+    assert {name, *p.aliases} <= all_names()
+    e, x = _apply(name)
+    assert p.derivative(B, x).shape == x.shape
+
+
+def _facets(model: str, **changes: Any) -> dict[str, Any]:
+    """The facets of ``model`` under a new name, with ``changes``."""
+    p = ELEMENTWISE[model]
+    facets = {f.name: getattr(p, f.name) for f in dataclasses.fields(p)}
+    return {**facets, "name": "zzfunc", "aliases": (), **changes}
+
+
+@pytest.mark.parametrize("facet", [f.name for f in dataclasses.fields(Primitive)])
+def test_a_missing_facet_cannot_be_registered(facet: str) -> None:
+    facets = _facets("tanh")
+    del facets[facet]
+    with pytest.raises((RegistryError, KeyError)):
+        define(**facets)
+    assert "zzfunc" not in ELEMENTWISE and "zzfunc" not in all_names()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"rule": None},
+        {"citation": ""},
+        {"latex": ""},
+        {"name": "tanh"},
+        {"aliases": ("exp",)},
+        {"aliases": ("trace",)},
+        {"numpy": "np.tanh(y)"},
+        {"domain": "negative"},
+        {"fold": "no_such_function"},
+        {"colour": "red"},
+    ],
+    ids=repr,
+)
+def test_a_malformed_entry_cannot_be_registered(changes: dict[str, Any]) -> None:
+    before = (dict(ELEMENTWISE), all_names())
+    with pytest.raises(RegistryError):
+        define(**_facets("tanh", **changes))
+    assert (dict(ELEMENTWISE), all_names()) == before
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_value_code_and_evaluation_match_the_reference(name: str) -> None:
+    e, _ = _apply(name)
+    x = _x(name)
+    want = CASES[name].value(x)
+    got = evaluate(e, {"x": x}, {Dim("n"): SIZE})[:, 0]
+    assert np.allclose(got, want, rtol=1e-12)
+    assert np.allclose(_run_code(to_numpy(e), np, x), want, rtol=1e-12)
+    strict = _run_code(to_array_api(e), xps, xps.asarray(x))
+    assert np.allclose(strict, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("fmt", ["numpy", "array-api"])
+@pytest.mark.parametrize("name", NAMES)
+def test_gradient_code_matches_the_reference(
+    name: str, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    r = run(capsys, "grad", f"sum({name}(x))", "--wrt", "x", "-f", fmt)
+    assert r.code == 0, r.err
+    x = _x(name)
+    ns = np if fmt == "numpy" else xps
+    got = _run_code(r.out.strip(), ns, x if ns is np else xps.asarray(x))
+    want = CASES[name].derivative(x)
+    assert np.allclose(np.broadcast_to(got, want.shape), want, rtol=1e-10)
+
+
+def test_latex_of_every_function_renders() -> None:
+    katex_version()
+    items = []
+    for name in NAMES:
+        e, _ = _apply(name)
+        d = api.grad(f"sum({name}(x))", "x", check=False)
+        items += [Tex("value", name, to_latex(e)), Tex("gradient", name, d.latex)]
+    for t, verdict in zip(items, render(items), strict=True):
+        assert verdict["ok"], (t, verdict)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_expand_writes_it_out(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    r = run(capsys, "grad", f"sum({name}(x))", "--wrt", "x", "--expand", "2")
+    assert r.code == 0, r.err
+    assert r.out.startswith("["), r.out
+    assert name in ("sign", "step") or ("x1" in r.out and "x2" in r.out), r.out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_steps_name_the_rule(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    r = run(capsys, "grad", f"sum({name}(x))", "--wrt", "x", "--steps")
+    assert r.code == 0, r.err
+    assert f"chain rule through {name}: {ELEMENTWISE[name].rule}" in r.out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_verify_accepts_the_printed_gradient(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    printed = api.grad(f"sum({name}(x))", "x").text
+    r = run(capsys, "verify", "--of", f"sum({name}(x))", "--wrt", "x", "--", printed)
+    assert r.code == 0, (printed, r.out, r.err)
+    assert r.out.startswith("correct"), r.out
