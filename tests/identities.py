@@ -37,6 +37,7 @@ Reference = Callable[..., Any]
 COOKBOOK = "Matrix Cookbook"
 SYMMETRIC_GRADIENT = "SPEC §1: (G + G^T)/2, Srinivasan & Panda"
 ELEMENTWISE = "element-wise chain rule: d f(x) = f'(x) .* dx"
+DL = "Goodfellow, Bengio & Courville, Deep Learning (2016) §3.10"
 
 
 @dataclass(frozen=True)
@@ -1444,6 +1445,40 @@ MULTIPLE_AND_ZERO: list[ParameterSet] = [
     ),
 ]
 
+# --- functions of the primitive table (gradcli/ir/functions.py): the gradient
+# of sum(f(x)) and of a^T f(x), the Jacobian of f(x) and a model's gradient.
+# References are plain NumPy. ---
+
+TABLE_FUNCTIONS: list[ParameterSet] = [
+    param(g("sum(softplus(x))", "x", "sigmoid(x)", lambda x: np.exp(x) / (1 + np.exp(x)), DL)),
+    param(g("a^T softplus(x)", "x", "a .* sigmoid(x)", lambda a, x: a / (1 + np.exp(-x)), DL)),
+    param(
+        g(
+            "sum(softplus(X w)) - y^T X w",
+            "w",
+            "X^T (sigmoid(X w) - y)",
+            lambda X, w, y: X.T @ (1 / (1 + np.exp(-X @ w)) - y),
+            f"logistic regression written with softplus: {DL}",
+        )
+    ),
+]
+
+TABLE_JACOBIANS: list[ParameterSet] = [
+    param(jac("softplus(x)", "x", "diag(sigmoid(x))", lambda x: np.diag(sig(x)), DL)),
+]
+
+TABLE_HESSIANS: list[ParameterSet] = [
+    param(
+        hess(
+            "sum(softplus(x))",
+            "x",
+            "diag(sigmoid(x) .* (1 - sigmoid(x)))",
+            lambda x: np.diag(np.exp(-x) / (1 + np.exp(-x)) ** 2),
+            DL,
+        )
+    ),
+]
+
 GRAD: list[ParameterSet] = [
     *TRACES,
     *DETERMINANTS,
@@ -1455,6 +1490,7 @@ GRAD: list[ParameterSet] = [
     *HADAMARD_SUM_DIAG,
     *MACHINE_LEARNING,
     *MULTIPLE_AND_ZERO,
+    *TABLE_FUNCTIONS,
 ]
 
 
@@ -1811,6 +1847,7 @@ JACOBIAN: list[ParameterSet] = [
             "diag(x) y = x .* y",
         )
     ),
+    *TABLE_JACOBIANS,
 ]
 
 
@@ -2082,4 +2119,5 @@ HESSIAN: list[ParameterSet] = [
             "relu is piecewise linear",
         )
     ),
+    *TABLE_HESSIANS,
 ]

@@ -67,6 +67,7 @@ CASES: dict[str, Case] = {
     "relu": Case(lambda x: np.where(x > 0, x, 0.0), lambda x: (x > 0).astype(float)),
     "sign": Case(np.sign, np.zeros_like),
     "step": Case(lambda x: (x > 0).astype(float), np.zeros_like),
+    "softplus": Case(lambda x: np.log(1 + np.exp(x)), lambda x: 1 / (1 + np.exp(-x))),
 }
 
 NAMES = sorted(CASES)

@@ -144,3 +144,16 @@ define(
     rule="step' = 0 (away from 0)", identity="d step(u) = 0 (u != 0)",
     citation="elementary: step is constant on each side of 0",
 )  # fmt: skip
+
+# ------------------------------------------------------------ added through the table
+
+define(
+    name="softplus", aliases=(),
+    derivative=lambda B, u: B.apply("sigmoid", u),
+    value=lambda np, x: np.logaddexp(0.0, x), fold=None,
+    numpy="{ns}.logaddexp(0, {0})", array_api="{ns}.logaddexp(0.0, {0})",
+    sympy=lambda sp, u: sp.log(1 + sp.exp(u)), latex="\\operatorname{softplus}",
+    unicode="softplus", domain=REAL, kink=False, nonnegative=True, share_name="",
+    rule="softplus' = sigmoid", identity="d log(1 + exp(u)) = σ(u) du",
+    citation="Deep Learning §3.10",
+)  # fmt: skip
