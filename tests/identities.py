@@ -38,6 +38,9 @@ COOKBOOK = "Matrix Cookbook"
 SYMMETRIC_GRADIENT = "SPEC §1: (G + G^T)/2, Srinivasan & Panda"
 ELEMENTWISE = "element-wise chain rule: d f(x) = f'(x) .* dx"
 DL = "Goodfellow, Bengio & Courville, Deep Learning (2016) §3.10"
+DLMF_LOG = "DLMF §4.7 (exp and log), chain rule"
+DLMF_HYP = "DLMF §4.34 (hyperbolic functions)"
+DLMF_ATAN = "DLMF §4.24 (inverse trigonometric functions)"
 
 
 @dataclass(frozen=True)
@@ -1461,10 +1464,55 @@ TABLE_FUNCTIONS: list[ParameterSet] = [
             f"logistic regression written with softplus: {DL}",
         )
     ),
+    param(
+        g(
+            "sum(log1p(x))",
+            "x",
+            "1 ./ (1 + x)",
+            lambda x: 1 / (1 + x),
+            DLMF_LOG,
+            Domain(positive="x"),
+        )
+    ),
+    param(
+        g(
+            "a^T log1p(x)",
+            "x",
+            "a ./ (1 + x)",
+            lambda a, x: a / (1 + x),
+            DLMF_LOG,
+            Domain(positive="x"),
+        )
+    ),
+    param(g("sum(expm1(x))", "x", "exp(x)", lambda x: np.exp(x), DLMF_LOG)),
+    param(g("a^T expm1(x)", "x", "a .* exp(x)", lambda a, x: a * np.exp(x), DLMF_LOG)),
+    param(g("sum(sinh(x))", "x", "cosh(x)", lambda x: (np.exp(x) + np.exp(-x)) / 2, DLMF_HYP)),
+    param(g("sum(cosh(x))", "x", "sinh(x)", lambda x: (np.exp(x) - np.exp(-x)) / 2, DLMF_HYP)),
+    param(g("a^T cosh(x)", "x", "a .* sinh(x)", lambda a, x: a * np.sinh(x), DLMF_HYP)),
+    param(g("sum(arctan(x))", "x", "1 ./ (1 + x .^ 2)", lambda x: 1 / (1 + x**2), DLMF_ATAN)),
+    param(g("sum(atan(x))", "x", "1 ./ (1 + x .^ 2)", lambda x: 1 / (1 + x**2), "atan is arctan")),
+    param(g("a^T atan(x)", "x", "a ./ (1 + x .^ 2)", lambda a, x: a / (1 + x**2), DLMF_ATAN)),
+    param(g("trace(X A)", "X", "A^T", lambda X, A: A.T, f"trace is tr: {COOKBOOK} (101)")),
 ]
 
 TABLE_JACOBIANS: list[ParameterSet] = [
     param(jac("softplus(x)", "x", "diag(sigmoid(x))", lambda x: np.diag(sig(x)), DL)),
+    param(
+        jac(
+            "log1p(x)",
+            "x",
+            "diag(1 ./ (1 + x))",
+            lambda x: np.diag(1 / (1 + x)),
+            DLMF_LOG,
+            Domain(positive="x"),
+        )
+    ),
+    param(jac("expm1(x)", "x", "diag(exp(x))", lambda x: np.diag(np.exp(x)), DLMF_LOG)),
+    param(jac("sinh(x)", "x", "diag(cosh(x))", lambda x: np.diag(np.cosh(x)), DLMF_HYP)),
+    param(jac("cosh(x)", "x", "diag(sinh(x))", lambda x: np.diag(np.sinh(x)), DLMF_HYP)),
+    param(
+        jac("atan(x)", "x", "diag(1 ./ (1 + x .^ 2))", lambda x: np.diag(1 / (1 + x**2)), DLMF_ATAN)
+    ),
 ]
 
 TABLE_HESSIANS: list[ParameterSet] = [

@@ -29,6 +29,7 @@ from gradcli.ir import build as B
 from gradcli.ir.dims import ONE, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var
 from gradcli.ir.primitives import (
+    ALIASES,
     ELEMENTWISE,
     POSITIVE,
     Primitive,
@@ -39,6 +40,7 @@ from gradcli.ir.primitives import (
 )
 from gradcli.numeric.evaluate import evaluate
 from gradcli.printers import to_array_api, to_latex, to_numpy
+from gradcli.syntax.parser import parse
 
 Ref = Callable[[np.ndarray], np.ndarray]
 
@@ -68,6 +70,11 @@ CASES: dict[str, Case] = {
     "sign": Case(np.sign, np.zeros_like),
     "step": Case(lambda x: (x > 0).astype(float), np.zeros_like),
     "softplus": Case(lambda x: np.log(1 + np.exp(x)), lambda x: 1 / (1 + np.exp(-x))),
+    "log1p": Case(lambda x: np.log(1 + x), lambda x: 1 / (1 + x)),
+    "expm1": Case(lambda x: np.exp(x) - 1, np.exp),
+    "sinh": Case(lambda x: (np.exp(x) - np.exp(-x)) / 2, lambda x: (np.exp(x) + np.exp(-x)) / 2),
+    "cosh": Case(lambda x: (np.exp(x) + np.exp(-x)) / 2, lambda x: (np.exp(x) - np.exp(-x)) / 2),
+    "arctan": Case(np.arctan, lambda x: 1 / (1 + x**2)),
 }
 
 NAMES = sorted(CASES)
@@ -211,3 +218,12 @@ def test_verify_accepts_the_printed_gradient(name: str, capsys: pytest.CaptureFi
     r = run(capsys, "verify", "--of", f"sum({name}(x))", "--wrt", "x", "--", printed)
     assert r.code == 0, (printed, r.out, r.err)
     assert r.out.startswith("correct"), r.out
+
+
+@pytest.mark.parametrize(("alias", "name"), sorted(ALIASES.items()))
+def test_an_alias_reads_as_its_function(alias: str, name: str) -> None:
+    assert alias != name
+    assert parse(f"{alias}(X) + 1").sexpr() == f"(+ ({name} X) 1)"
+    assert api.grad(f"sum({alias}(X))", "X", check=False).text == (
+        api.grad(f"sum({name}(X))", "X", check=False).text
+    )

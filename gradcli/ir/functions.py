@@ -157,3 +157,50 @@ define(
     rule="softplus' = sigmoid", identity="d log(1 + exp(u)) = σ(u) du",
     citation="Deep Learning §3.10",
 )  # fmt: skip
+define(
+    name="log1p", aliases=(),
+    derivative=lambda B, u: B.power(_one_plus(B, 1.0, u), -1.0),
+    value=lambda np, x: np.log1p(x), fold="log1p",
+    numpy="{ns}.log1p({0})", array_api="{ns}.log1p({0})",
+    sympy=lambda sp, u: sp.log(1 + u), latex="\\operatorname{log1p}", unicode="log1p",
+    domain=POSITIVE, kink=False, nonnegative=False, share_name="",
+    rule="log1p'(u) = 1/(1 + u)", identity="d log(1 + u) = du / (1 + u)",
+    citation="DLMF §4.7 (with the chain rule)",
+)  # fmt: skip
+define(
+    name="expm1", aliases=(),
+    derivative=lambda B, u: B.apply("exp", u),
+    value=lambda np, x: np.expm1(x), fold="expm1",
+    numpy="{ns}.expm1({0})", array_api="{ns}.expm1({0})",
+    sympy=lambda sp, u: sp.exp(u) - 1, latex="\\operatorname{expm1}", unicode="expm1",
+    domain=REAL, kink=False, nonnegative=False, share_name="",
+    rule="expm1' = exp", identity="d (exp(u) - 1) = exp(u) du", citation="DLMF §4.7",
+)  # fmt: skip
+define(
+    name="sinh", aliases=(),
+    derivative=lambda B, u: B.apply("cosh", u),
+    value=lambda np, x: np.sinh(x), fold="sinh",
+    numpy="{ns}.sinh({0})", array_api="{ns}.sinh({0})",
+    sympy=lambda sp, u: sp.sinh(u), latex="\\sinh", unicode="sinh",
+    domain=REAL, kink=False, nonnegative=False, share_name="",
+    rule="sinh' = cosh", identity="d sinh(u) = cosh(u) du", citation="DLMF §4.34",
+)  # fmt: skip
+define(
+    name="cosh", aliases=(),
+    derivative=lambda B, u: B.apply("sinh", u),
+    value=lambda np, x: np.cosh(x), fold="cosh",
+    numpy="{ns}.cosh({0})", array_api="{ns}.cosh({0})",
+    sympy=lambda sp, u: sp.cosh(u), latex="\\cosh", unicode="cosh",
+    domain=REAL, kink=False, nonnegative=True, share_name="",
+    rule="cosh' = sinh", identity="d cosh(u) = sinh(u) du", citation="DLMF §4.34",
+)  # fmt: skip
+define(
+    name="arctan", aliases=("atan",),
+    derivative=lambda B, u: B.power(_one_plus(B, 1.0, B.power(u, 2.0)), -1.0),
+    value=lambda np, x: np.arctan(x), fold="atan",
+    numpy="{ns}.arctan({0})", array_api="{ns}.atan({0})",
+    sympy=lambda sp, u: sp.atan(u), latex="\\arctan", unicode="arctan",
+    domain=REAL, kink=False, nonnegative=False, share_name="",
+    rule="arctan'(u) = 1/(1 + u^2)", identity="d arctan(u) = du / (1 + u^2)",
+    citation="DLMF §4.24",
+)  # fmt: skip
