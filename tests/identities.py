@@ -41,6 +41,7 @@ DL = "Goodfellow, Bengio & Courville, Deep Learning (2016) §3.10"
 DLMF_LOG = "DLMF §4.7 (exp and log), chain rule"
 DLMF_HYP = "DLMF §4.34 (hyperbolic functions)"
 DLMF_ATAN = "DLMF §4.24 (inverse trigonometric functions)"
+MAX_MIN = "max(a, b) = b + relu(a - b), min(a, b) = a - relu(a - b); kink where a = b"
 
 
 @dataclass(frozen=True)
@@ -1493,6 +1494,29 @@ TABLE_FUNCTIONS: list[ParameterSet] = [
     param(g("sum(atan(x))", "x", "1 ./ (1 + x .^ 2)", lambda x: 1 / (1 + x**2), "atan is arctan")),
     param(g("a^T atan(x)", "x", "a ./ (1 + x .^ 2)", lambda a, x: a / (1 + x**2), DLMF_ATAN)),
     param(g("trace(X A)", "X", "A^T", lambda X, A: A.T, f"trace is tr: {COOKBOOK} (101)")),
+    param(g("sum(max(x, y))", "x", "step(x - y)", lambda x, y: 1.0 * (x > y), MAX_MIN)),
+    param(g("sum(max(x, y))", "y", "1 - step(x - y)", lambda x, y: 1.0 * (y > x), MAX_MIN)),
+    param(g("sum(min(x, y))", "x", "1 - step(x - y)", lambda x, y: 1.0 * (x < y), MAX_MIN)),
+    param(
+        g(
+            "sum(max(x, 0))",
+            "x",
+            "step(x)",
+            lambda x: 1.0 * (x > 0),
+            f"max(x, 0) = relu(x): {MAX_MIN}",
+        )
+    ),
+    param(g("a^T min(x, 1)", "x", "a .* (1 - step(x - 1))", lambda a, x: a * (x < 1), MAX_MIN)),
+    simplification(
+        g(
+            "sum(max(0, 1 - y .* (X w)))",
+            "w",
+            "-X^T (y .* step(1 - y .* (X w)))",
+            lambda X, w, y: -X.T @ (y * (1 - y * (X @ w) > 0)),
+            f"hinge loss (support vector machine): {MAX_MIN}",
+        ),
+        "X^T ((step(y .* (X w) - 1) - 1) .* y)",
+    ),
 ]
 
 TABLE_JACOBIANS: list[ParameterSet] = [
@@ -1512,6 +1536,16 @@ TABLE_JACOBIANS: list[ParameterSet] = [
     param(jac("cosh(x)", "x", "diag(sinh(x))", lambda x: np.diag(np.sinh(x)), DLMF_HYP)),
     param(
         jac("atan(x)", "x", "diag(1 ./ (1 + x .^ 2))", lambda x: np.diag(1 / (1 + x**2)), DLMF_ATAN)
+    ),
+    param(jac("max(x, y)", "x", "diag(step(x - y))", lambda x, y: np.diag(1.0 * (x > y)), MAX_MIN)),
+    param(
+        jac(
+            "max(x, y)",
+            "y",
+            "eye - diag(step(x - y))",
+            lambda x, y: np.diag(1.0 * (y > x)),
+            MAX_MIN,
+        )
     ),
 ]
 

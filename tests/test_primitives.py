@@ -30,6 +30,7 @@ from gradcli.ir.dims import ONE, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Var
 from gradcli.ir.primitives import (
     ALIASES,
+    COMPOSITES,
     ELEMENTWISE,
     POSITIVE,
     Primitive,
@@ -37,6 +38,7 @@ from gradcli.ir.primitives import (
     all_names,
     canonical,
     define,
+    define_composite,
 )
 from gradcli.numeric.evaluate import evaluate
 from gradcli.printers import to_array_api, to_latex, to_numpy
@@ -95,7 +97,9 @@ def _apply(name: str) -> tuple[Expr, Var]:
 
 
 def _run_code(code: str, ns: Any, x: Any) -> np.ndarray:
-    value = eval(code, {"np": np, "xp": xps}, {"x": x, "n": SIZE})  # generated code
+    """Run generated code with ``x`` (or every variable of a dict) bound."""
+    env = x if isinstance(x, dict) else {"x": x}
+    value = eval(code, {"np": np, "xp": xps}, {**env, "n": SIZE})  # generated code
     return np.asarray(np.from_dlpack(value) if ns is xps else value, dtype=float)
 
 
@@ -227,3 +231,74 @@ def test_an_alias_reads_as_its_function(alias: str, name: str) -> None:
     assert api.grad(f"sum({alias}(X))", "X", check=False).text == (
         api.grad(f"sum({name}(X))", "X", check=False).text
     )
+
+
+# ------------------------------------------------------------ composites
+
+
+class Binary(NamedTuple):
+    """``f(x, y)`` and ``∂ sum(f(x, y)) / ∂x``, entry by entry."""
+
+    value: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    d_first: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+COMPOSITE_CASES: dict[str, Binary] = {
+    "max": Binary(np.maximum, lambda x, y: (x > y).astype(float)),
+    "min": Binary(np.minimum, lambda x, y: (x < y).astype(float)),
+}
+COMPOSITE_NAMES = sorted(COMPOSITE_CASES)
+
+
+def _xy(name: str) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(COMPOSITE_NAMES.index(name))
+    return {"x": rng.standard_normal(SIZE), "y": rng.standard_normal(SIZE)}
+
+
+def test_every_composite_has_a_case() -> None:
+    assert set(COMPOSITE_CASES) == set(COMPOSITES)
+
+
+@pytest.mark.parametrize("name", COMPOSITE_NAMES)
+def test_every_composite_facet_is_given(name: str) -> None:
+    c = COMPOSITES[name]
+    for f in dataclasses.fields(c):
+        v = getattr(c, f.name)
+        assert v is not None and (not isinstance(v, str) or v.strip()), f.name
+    facets = {f.name: getattr(c, f.name) for f in dataclasses.fields(c)}
+    del facets["citation"]
+    with pytest.raises(RegistryError):
+        define_composite(**{**facets, "name": "zzcomposite"})
+    assert "zzcomposite" not in all_names()
+
+
+@pytest.mark.parametrize("name", COMPOSITE_NAMES)
+@pytest.mark.parametrize("args", ["x, y", "y, x", "x, 0.5", "0, x"])
+def test_composite_value_matches_the_reference(name: str, args: str) -> None:
+    e = api.analyse(f"{name}({args})", api.declarations())[0]
+    env = _xy(name)
+    first, second = (env[a] if a in env else float(a) for a in args.split(", "))
+    want = COMPOSITE_CASES[name].value(first, second)
+    got = evaluate(e, env, {d: SIZE for d in (e.shape.rows,)})[:, 0]
+    assert np.allclose(got, want, rtol=1e-12)
+    assert np.allclose(_run_code(to_numpy(e), np, dict(env)), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", COMPOSITE_NAMES)
+def test_composite_through_every_output(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """NumPy code of the gradient, KaTeX, --expand, --steps and verify."""
+    source = f"sum({name}(x, y))"
+    r = run(capsys, "grad", source, "--wrt", "x", "-f", "numpy")
+    env = _xy(name)
+    got = _run_code(r.out.strip(), np, dict(env))
+    assert np.allclose(got, COMPOSITE_CASES[name].d_first(env["x"], env["y"]))
+    expanded = run(capsys, "grad", source, "--wrt", "x", "--expand", "2")
+    assert expanded.code == 0 and "x1 - y1" in expanded.out, expanded.out
+    steps = run(capsys, "grad", source, "--wrt", "x", "--steps")
+    assert f"chain rule through relu: {ELEMENTWISE['relu'].rule}" in steps.out
+    printed = api.grad(source, "x").text
+    verdict = run(capsys, "verify", "--of", source, "--wrt", "x", "--", printed)
+    assert verdict.code == 0 and verdict.out.startswith("correct"), verdict.out
+    katex_version()
+    latex = [Tex("gradient", source, api.grad(source, "x", check=False).latex)]
+    assert render(latex)[0]["ok"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradcli.ir.primitives import POSITIVE, REAL, define
+from gradcli.ir.primitives import POSITIVE, REAL, define, define_composite
 
 
 def _one_plus(B: Any, sign: float, e: Any) -> Any:
@@ -203,4 +203,19 @@ define(
     domain=REAL, kink=False, nonnegative=False, share_name="",
     rule="arctan'(u) = 1/(1 + u^2)", identity="d arctan(u) = du / (1 + u^2)",
     citation="DLMF §4.24",
+)  # fmt: skip
+
+# ------------------------------------------------------------ defined through the table
+
+define_composite(
+    name="max", aliases=(), arity=2,
+    definition=lambda B, a, b: B.add(b, B.apply("relu", B.sub(a, b))),
+    identity="max(a, b) = b + relu(a - b); d max(a, b) = step(a - b) da + step(b - a) db",
+    citation="elementary (piecewise linear), kink where a = b",
+)  # fmt: skip
+define_composite(
+    name="min", aliases=(), arity=2,
+    definition=lambda B, a, b: B.sub(a, B.apply("relu", B.sub(a, b))),
+    identity="min(a, b) = a - relu(a - b); d min(a, b) = step(b - a) da + step(a - b) db",
+    citation="elementary (piecewise linear), kink where a = b",
 )  # fmt: skip
