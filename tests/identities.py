@@ -41,6 +41,7 @@ DL = "Goodfellow, Bengio & Courville, Deep Learning (2016) §3.10"
 DLMF_LOG = "DLMF §4.7 (exp and log), chain rule"
 DLMF_HYP = "DLMF §4.34 (hyperbolic functions)"
 DLMF_ATAN = "DLMF §4.24 (inverse trigonometric functions)"
+BOYD = "Boyd & Vandenberghe, Convex Optimization (2004) §3.1.5: log-sum-exp"
 MAX_MIN = "max(a, b) = b + relu(a - b), min(a, b) = a - relu(a - b); kink where a = b"
 
 
@@ -1517,6 +1518,19 @@ TABLE_FUNCTIONS: list[ParameterSet] = [
         ),
         "X^T ((step(y .* (X w) - 1) - 1) .* y)",
     ),
+    param(g("logsumexp(x)", "x", "softmax(x)", lambda x: softmax(x), BOYD)),
+    param(
+        g("logsumexp(W x)", "W", "softmax(W x) x^T", lambda W, x: np.outer(softmax(W @ x), x), BOYD)
+    ),
+    param(
+        g(
+            "logsumexp(W x) - y^T W x",
+            "x",
+            "W^T (softmax(W x) - y)",
+            lambda W, x, y: W.T @ (softmax(W @ x) - y),
+            f"cross-entropy of a linear model: {BOYD}",
+        )
+    ),
 ]
 
 TABLE_JACOBIANS: list[ParameterSet] = [
@@ -1547,6 +1561,7 @@ TABLE_JACOBIANS: list[ParameterSet] = [
             MAX_MIN,
         )
     ),
+    param(jac("logsumexp(x)", "x", "softmax(x)^T", lambda x: softmax(x).reshape(1, -1), BOYD)),
 ]
 
 TABLE_HESSIANS: list[ParameterSet] = [
@@ -1557,6 +1572,15 @@ TABLE_HESSIANS: list[ParameterSet] = [
             "diag(sigmoid(x) .* (1 - sigmoid(x)))",
             lambda x: np.diag(np.exp(-x) / (1 + np.exp(-x)) ** 2),
             DL,
+        )
+    ),
+    param(
+        hess(
+            "logsumexp(x)",
+            "x",
+            "diag(softmax(x)) - softmax(x) softmax(x)^T",
+            lambda x: np.diag(softmax(x)) - np.outer(softmax(x), softmax(x)),
+            BOYD,
         )
     ),
 ]

@@ -27,18 +27,20 @@ from support import run
 from gradcli import api
 from gradcli.ir import build as B
 from gradcli.ir.dims import ONE, Dim, Kind, Shape
-from gradcli.ir.nodes import Expr, Var
+from gradcli.ir.nodes import Expr, Var, free_vars
 from gradcli.ir.primitives import (
     ALIASES,
     COMPOSITES,
     ELEMENTWISE,
     POSITIVE,
+    REDUCTIONS,
     Primitive,
     RegistryError,
     all_names,
     canonical,
     define,
     define_composite,
+    define_reduction,
 )
 from gradcli.numeric.evaluate import evaluate
 from gradcli.printers import to_array_api, to_latex, to_numpy
@@ -302,3 +304,74 @@ def test_composite_through_every_output(name: str, capsys: pytest.CaptureFixture
     katex_version()
     latex = [Tex("gradient", source, api.grad(source, "x", check=False).latex)]
     assert render(latex)[0]["ok"]
+
+
+# ------------------------------------------------------------ reductions
+
+REDUCTION_CASES: dict[str, Case] = {
+    "logsumexp": Case(
+        lambda x: np.log(np.sum(np.exp(x - x[0]))) + x[0],  # any shift is exact
+        lambda x: np.exp(x - x.max()) / np.sum(np.exp(x - x.max())),
+    ),
+}
+REDUCTION_NAMES = sorted(REDUCTION_CASES)
+
+
+def test_every_reduction_has_a_case() -> None:
+    assert set(REDUCTION_CASES) == set(REDUCTIONS)
+
+
+@pytest.mark.parametrize("name", REDUCTION_NAMES)
+def test_every_reduction_facet_is_given(name: str) -> None:
+    r = REDUCTIONS[name]
+    facets = {f.name: getattr(r, f.name) for f in dataclasses.fields(r)}
+    for key, v in facets.items():
+        assert v is not None and (not isinstance(v, str) or v.strip()), key
+    for key in facets:
+        if key != "name":
+            rest = {k: v for k, v in facets.items() if k != key}
+            with pytest.raises(RegistryError):
+                define_reduction(**{**rest, "name": "zzreduction"})
+    assert "zzreduction" not in all_names()
+
+
+@pytest.mark.parametrize("shift", [0.0, 700.0, -700.0])
+@pytest.mark.parametrize("name", REDUCTION_NAMES)
+def test_reduction_value_is_right_and_stable(name: str, shift: float) -> None:
+    """Entries near ±700 overflow or underflow exp: the value must not."""
+    e = api.analyse(f"{name}(x)", api.declarations())[0]
+    x = np.random.default_rng(5).standard_normal(SIZE) + shift
+    want = REDUCTION_CASES[name].value(x)
+    got = evaluate(e, {"x": x}, {d: SIZE for d in _dims(e)})
+    assert np.allclose(got, want, rtol=1e-12)
+    assert np.allclose(_run_code(to_numpy(e), np, x), want, rtol=1e-12)
+    strict = _run_code(to_array_api(e), xps, xps.asarray(x))
+    assert np.allclose(strict, want, rtol=1e-12)
+
+
+def _dims(e: Expr) -> set[Dim]:
+    return {v.shape.rows for v in free_vars(e)}
+
+
+@pytest.mark.parametrize("fmt", ["numpy", "array-api"])
+@pytest.mark.parametrize("name", REDUCTION_NAMES)
+def test_reduction_through_every_output(
+    name: str, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Gradient code, KaTeX, --expand, --steps and verify."""
+    r = run(capsys, "grad", f"{name}(x)", "--wrt", "x", "-f", fmt)
+    x = np.random.default_rng(6).standard_normal(SIZE)
+    ns = np if fmt == "numpy" else xps
+    got = _run_code(r.out.strip(), ns, x if ns is np else xps.asarray(x))
+    assert np.allclose(got, REDUCTION_CASES[name].derivative(x), rtol=1e-10)
+    expanded = run(capsys, "grad", f"{name}(x)", "--wrt", "x", "--expand", "2")
+    assert expanded.code == 0 and "x1" in expanded.out and "x2" in expanded.out
+    steps = run(capsys, "grad", f"{name}(x)", "--wrt", "x", "--steps")
+    assert f"{name}: {REDUCTIONS[name].rule}" in steps.out
+    printed = api.grad(f"{name}(x)", "x").text
+    verdict = run(capsys, "verify", "--of", f"{name}(x)", "--wrt", "x", "--", printed)
+    assert verdict.code == 0 and verdict.out.startswith("correct"), verdict.out
+    katex_version()
+    tex = [Tex("gradient", name, api.grad(f"{name}(W x)^2", "W", check=False).latex)]
+    tex.append(Tex("value", name, to_latex(api.analyse(f"{name}(x)", api.declarations())[0])))
+    assert all(v["ok"] for v in render(tex))

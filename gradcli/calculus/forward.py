@@ -32,6 +32,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SumAll,
     Trace,
@@ -40,6 +41,7 @@ from gradcli.ir.nodes import (
     Vec,
     walk,
 )
+from gradcli.ir.primitives import REDUCTIONS
 
 Jac = Callable[[Expr, Callable[[Expr], Expr]], Expr]
 RULES: dict[type, Jac] = {}
@@ -195,6 +197,13 @@ def _softmax(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
     assert isinstance(node, Softmax)
     s = node
     return B.mul(B.sub(B.diag(s), B.mul(s, B.transpose(s))), J(node.arg))
+
+
+@rule(Reduce)
+def _reduce(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
+    """d f(u) = (∂f/∂u)^T du for a reduction of a vector (``REDUCTIONS``)."""
+    assert isinstance(node, Reduce)
+    return B.mul(B.transpose(REDUCTIONS[node.func].gradient(B, node.arg)), J(node.arg))
 
 
 @rule(Diag)

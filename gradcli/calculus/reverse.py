@@ -32,6 +32,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SumAll,
     Trace,
@@ -40,6 +41,7 @@ from gradcli.ir.nodes import (
     Vec,
     walk_unique,
 )
+from gradcli.ir.primitives import REDUCTIONS
 
 Pullback = Callable[[Expr, Expr], list[tuple[Expr, Expr]]]
 RULES: dict[type, Pullback] = {}
@@ -180,6 +182,13 @@ def _softmax(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
     assert isinstance(node, Softmax)
     s = node
     return [(node.arg, B.sub(B.hadamard(s, g), B.mul(s, B.mul(B.transpose(s), g))))]
+
+
+@rule(Reduce)
+def _reduce(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """y = f(u) of a vector (``REDUCTIONS``): du gets g ∂f/∂u (the table's gradient)."""
+    assert isinstance(node, Reduce)
+    return [(node.arg, B.mul(g, REDUCTIONS[node.func].gradient(B, node.arg)))]
 
 
 @rule(Diag)

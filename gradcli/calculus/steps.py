@@ -30,6 +30,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SumAll,
     Transpose,
@@ -39,7 +40,7 @@ from gradcli.ir.nodes import (
 from gradcli.ir.nodes import (
     Trace as TraceNode,
 )
-from gradcli.ir.primitives import ELEMENTWISE
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS
 from gradcli.simplify import present, simplify
 
 RULES: dict[type, str] = {
@@ -81,6 +82,8 @@ def rule_of(node: Expr, forward: bool = False, child: Expr | None = None) -> str
         return "product rule: d vec(L U R) = (R^T kron L) d vec(U) (Cookbook 520)"
     if isinstance(node, Apply):
         return f"chain rule through {node.func}: {FUNCTION_RULES.get(node.func, '')}"
+    if isinstance(node, Reduce):
+        return f"{node.func}: {REDUCTIONS[node.func].rule}"
     if isinstance(node, Mul) and not node.scalars and len(node.chain) <= 1:
         return "scaling: d(c u) = c du"
     if _quadratic_form(node) and isinstance(node, Mul) and child in (node.chain[0], node.chain[2]):

@@ -39,6 +39,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SumAll,
     Trace,
@@ -558,6 +559,11 @@ def softmax(e: Expr) -> Expr:
     return Softmax(e)
 
 
+def reduction(func: str, e: Expr) -> Expr:
+    """A reduction of the primitive table (``logsumexp(u)``) of a column vector."""
+    return Reduce(func, e)
+
+
 def diag(e: Expr) -> Expr:
     """``diag`` of a vector (a matrix) or of a square matrix (a vector)."""
     if e.is_scalar:
@@ -663,6 +669,7 @@ __all__ = [
     "norm",
     "ones",
     "power",
+    "reduction",
     "scale",
     "softmax",
     "split_coeff",
@@ -690,6 +697,7 @@ _SMART = {
     "SumAll": lambda n, k: sum_all(k[0]),
     "Norm": lambda n, k: norm(k[0]),
     "Softmax": lambda n, k: softmax(k[0]),
+    "Reduce": lambda n, k: reduction(n.func, k[0]),
     "Diag": lambda n, k: diag(k[0]),
     "DiagPart": lambda n, k: diag(k[0]),
     "Vec": lambda n, k: vec(k[0]),

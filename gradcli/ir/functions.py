@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gradcli.ir.primitives import POSITIVE, REAL, define, define_composite
+from gradcli.ir.primitives import POSITIVE, REAL, define, define_composite, define_reduction
 
 
 def _one_plus(B: Any, sign: float, e: Any) -> Any:
@@ -21,6 +21,12 @@ def _one_plus(B: Any, sign: float, e: Any) -> Any:
 def _sigmoid_prime(B: Any, u: Any) -> Any:
     s = B.apply("sigmoid", u)
     return B.hadamard(s, _one_plus(B, -1.0, s))
+
+
+def _logsumexp_value(np: Any, x: Any) -> Any:
+    """``log(sum(exp(x)))`` without overflow: the largest entry taken out first."""
+    m = np.max(x)
+    return m + np.log(np.sum(np.exp(x - m)))
 
 
 def _sigmoid_value(np: Any, x: Any) -> Any:
@@ -218,4 +224,19 @@ define_composite(
     definition=lambda B, a, b: B.sub(a, B.apply("relu", B.sub(a, b))),
     identity="min(a, b) = a - relu(a - b); d min(a, b) = step(b - a) da + step(a - b) db",
     citation="elementary (piecewise linear), kink where a = b",
+)  # fmt: skip
+
+# ------------------------------------------------------------ reductions
+
+define_reduction(
+    name="logsumexp", aliases=(),
+    gradient=lambda B, u: B.softmax(u),
+    value=_logsumexp_value,
+    numpy="{ns}.max({0}) + {ns}.log({ns}.sum({ns}.exp({0} - {ns}.max({0}))))",
+    array_api="{ns}.max({0}) + {ns}.log({ns}.sum({ns}.exp({0} - {ns}.max({0}))))",
+    sympy=lambda sp, entries: sp.log(sum(sp.exp(e) for e in entries)),
+    latex="\\operatorname{logsumexp}", unicode="logsumexp",
+    rule="d logsumexp(u)/du = softmax(u)",
+    identity="d log(sum(exp(u))) = softmax(u)^T du",
+    citation="Boyd & Vandenberghe, Convex Optimization (2004) §3.1.5",
 )  # fmt: skip

@@ -32,7 +32,7 @@ else:  # pragma: no cover
 
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.numbers import exact
-from gradcli.ir.primitives import ELEMENTWISE
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS
 
 
 class IRShapeError(Exception):
@@ -406,6 +406,19 @@ class Apply(Expr):
         if self.func not in ELEMENTWISE_FUNCS:
             raise IRShapeError(f"no element-wise function {self.func!r}")
         return self.arg.shape
+
+
+@_node
+class Reduce(Expr):
+    """A reduction of a column vector to a scalar (``REDUCTIONS``: ``logsumexp``)."""
+
+    func: str
+    arg: Expr
+
+    def _compute_shape(self) -> Shape:
+        if self.func not in REDUCTIONS or not self.arg.shape.is_vector:
+            raise IRShapeError(f"no reduction {self.func!r} of {self.arg.shape}")
+        return SCALAR
 
 
 @_node

@@ -90,8 +90,36 @@ class Composite:
     citation: str
 
 
+@dataclass(frozen=True)
+class Reduction:
+    """A function of a column vector to a scalar (the ``Reduce`` node).
+
+    - ``gradient(B, u)``: ``∂f/∂u``, a column like ``u``; reverse mode scales
+      it by the adjoint, forward mode multiplies its transpose by ``J_u``.
+    - ``value(np, x)``: the float value, computed without overflow.
+    - ``numpy`` / ``array_api``: code templates (``{ns}``, ``{0}``);
+      ``sympy(sympy, entries)``: the entry of ``--expand``.
+    - ``latex`` / ``unicode``: the name called on the argument; ``rule``,
+      ``identity`` and ``citation`` as for ``Primitive``.
+    """
+
+    name: str
+    aliases: tuple[str, ...]
+    gradient: Callable[[Any, Expr], Expr]
+    value: Callable[[Any, Any], Any]
+    numpy: str
+    array_api: str
+    sympy: Callable[[Any, list[Any]], Any]
+    latex: str
+    unicode: str
+    rule: str
+    identity: str
+    citation: str
+
+
 ELEMENTWISE: dict[str, Primitive] = {}
 COMPOSITES: dict[str, Composite] = {}
+REDUCTIONS: dict[str, Reduction] = {}
 #: Node-type functions: name -> (aliases, arity). Their rules live in the engines.
 NODE_FUNCTIONS: dict[str, tuple[tuple[str, ...], int]] = {
     "softmax": ((), 1),
@@ -128,7 +156,7 @@ def _check(cls: type, facets: dict[str, Any]) -> None:
 
 
 def _taken() -> set[str]:
-    return {*ELEMENTWISE, *COMPOSITES, *NODE_FUNCTIONS}
+    return {*ELEMENTWISE, *COMPOSITES, *REDUCTIONS, *NODE_FUNCTIONS}
 
 
 def define(**facets: Any) -> Primitive:
@@ -146,6 +174,17 @@ def define(**facets: Any) -> Primitive:
     p = Primitive(**facets)
     ELEMENTWISE[p.name] = p
     return p
+
+
+def define_reduction(**facets: Any) -> Reduction:
+    """Register a reduction of a vector to a scalar; every facet is required."""
+    for key in ("numpy", "array_api"):
+        if "{0}" not in str(facets.get(key, "{0}")):
+            raise RegistryError(f"{facets.get('name')!r}: {key} code never uses its argument")
+    _check(Reduction, facets)
+    r = Reduction(**facets)
+    REDUCTIONS[r.name] = r
+    return r
 
 
 def define_composite(**facets: Any) -> Composite:

@@ -43,6 +43,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SumAll,
     Trace,
@@ -51,7 +52,7 @@ from gradcli.ir.nodes import (
     Vec,
     walk,
 )
-from gradcli.ir.primitives import ELEMENTWISE
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS
 
 Array = npt.NDArray[np.float64]
 Sizes = dict[Dim, int]
@@ -235,6 +236,7 @@ _HANDLERS: dict[type, Handler] = {
     SumAll: lambda n, a, s: np.sum(a[0]),
     Norm: lambda n, a, s: np.linalg.norm(a[0]),
     Softmax: lambda n, a, s: _softmax(a[0]),
+    Reduce: lambda n, a, s: REDUCTIONS[n.func].value(np, a[0]),
     Diag: lambda n, a, s: np.diag(a[0][:, 0]),
     DiagPart: lambda n, a, s: np.diag(a[0]).reshape(-1, 1),
     Vec: lambda n, a, s: a[0].reshape(-1, 1, order="F"),

@@ -35,6 +35,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SumAll,
     Trace,
@@ -44,7 +45,7 @@ from gradcli.ir.nodes import (
     free_vars,
     walk,
 )
-from gradcli.ir.primitives import ELEMENTWISE
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS
 
 MAX_N = 12
 MAX_ENTRIES = 2500
@@ -299,6 +300,8 @@ def _eval_more(node: Expr, args: list[Any], funcs: dict[str, Callable[[Any], Any
         return sympy.Matrix([[sum(a)]])
     if isinstance(node, Norm):
         return sympy.Matrix([[sympy.sqrt(sum(v**2 for v in a))]])
+    if isinstance(node, Reduce):
+        return sympy.Matrix([[REDUCTIONS[node.func].sympy(sympy, list(a))]])
     if isinstance(node, Softmax):
         e = a.applyfunc(sympy.exp)
         return e / sum(e)

@@ -37,7 +37,7 @@ from gradcli.ir.nodes import (
     Norm,
     Vec,
 )
-from gradcli.ir.primitives import ELEMENTWISE
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS
 from gradcli.printers.base import Prec
 from gradcli.printers.numpy import NumpyPrinter
 
@@ -68,6 +68,9 @@ class ArrayApiPrinter(NumpyPrinter):
     def _code(self, func: str) -> str:
         """The ``array_api`` facet: ``relu`` clips, ``step`` has no ``heaviside``."""
         return ELEMENTWISE[func].array_api
+
+    def _reduce_code(self, func: str) -> str:
+        return REDUCTIONS[func].array_api
 
     def _print_Identity(self, expr: Identity) -> str:
         return self._new("eye", self._dim(expr.n))

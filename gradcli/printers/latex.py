@@ -27,13 +27,14 @@ from gradcli.ir.nodes import (
     LogDet,
     Mul,
     Norm,
+    Reduce,
     Softmax,
     SumAll,
     Trace,
     Var,
     Vec,
 )
-from gradcli.ir.primitives import ELEMENTWISE, fill
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS, fill
 from gradcli.printers.base import Prec, Printer, Product, format_number
 from gradcli.printers.unicode import GREEK
 
@@ -161,6 +162,9 @@ class LatexPrinter(Printer):
 
     def _print_Softmax(self, expr: Softmax) -> str:
         return self._op("softmax", expr.arg)
+
+    def _print_Reduce(self, expr: Reduce) -> str:
+        return self._call(REDUCTIONS[expr.func].latex, expr.arg)
 
     def _print_Diag(self, expr: Diag) -> str:
         return self._op("diag", expr.arg)

@@ -46,6 +46,7 @@ from gradcli.ir.nodes import (
     MatPow,
     Mul,
     Norm,
+    Reduce,
     Softmax,
     SumAll,
     Trace,
@@ -54,7 +55,7 @@ from gradcli.ir.nodes import (
     free_vars,
     walk,
 )
-from gradcli.ir.primitives import ELEMENTWISE, fill, is_call
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS, fill, is_call
 from gradcli.printers.base import Prec, Printer, format_number, inverse_operand
 
 
@@ -379,6 +380,16 @@ class NumpyPrinter(Printer):
 
     def _print_Norm(self, expr: Norm) -> str:
         return f"np.linalg.norm({self._print(expr.arg)})"
+
+    def _reduce_code(self, func: str) -> str:
+        """The code template of a reduction (its ``numpy`` facet)."""
+        return REDUCTIONS[func].numpy
+
+    def _prec_Reduce(self, expr: Reduce) -> Prec:
+        return Prec.ATOM if is_call(self._reduce_code(expr.func)) else Prec.SUM
+
+    def _print_Reduce(self, expr: Reduce) -> str:
+        return fill(self._reduce_code(expr.func), self.ns, self._print(expr.arg))
 
     def _print_Softmax(self, expr: Softmax) -> str:
         u = self._print(expr.arg)

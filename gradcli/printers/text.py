@@ -24,6 +24,7 @@ from gradcli.ir.nodes import (
     Kron,
     LogDet,
     Norm,
+    Reduce,
     Softmax,
     SumAll,
     Trace,
@@ -91,6 +92,9 @@ class TextPrinter(Printer):
 
     def _print_Softmax(self, expr: Softmax) -> str:
         return self._call("softmax", expr.arg)
+
+    def _print_Reduce(self, expr: Reduce) -> str:
+        return self._call(expr.func, expr.arg)
 
     def _print_Diag(self, expr: Diag) -> str:
         return self._call("diag", expr.arg)

@@ -16,8 +16,8 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import ClassVar
 
-from gradcli.ir.nodes import Apply, Identity, Kron, LogDet
-from gradcli.ir.primitives import ELEMENTWISE, fill
+from gradcli.ir.nodes import Apply, Identity, Kron, LogDet, Reduce
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS, fill
 from gradcli.printers.base import Prec, format_number
 from gradcli.printers.text import TextPrinter
 
@@ -151,6 +151,9 @@ class UnicodePrinter(TextPrinter):
         if "{0}" in spelling:
             return fill(spelling, "", self._print(expr.arg))
         return self._call(spelling, expr.arg)
+
+    def _print_Reduce(self, expr: Reduce) -> str:
+        return self._call(REDUCTIONS[expr.func].unicode, expr.arg)
 
     def _print_LogDet(self, expr: LogDet) -> str:
         return f"log|det({self._print(expr.arg)})|"

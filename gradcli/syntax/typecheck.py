@@ -28,7 +28,7 @@ from gradcli.ir.build import matrix_exponent
 from gradcli.ir.dims import ONE, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Power, Var, tree_size
 from gradcli.ir.numbers import exact
-from gradcli.ir.primitives import COMPOSITES
+from gradcli.ir.primitives import COMPOSITES, REDUCTIONS
 from gradcli.syntax import tree as T
 from gradcli.syntax.declarations import Declarations
 from gradcli.syntax.dimensions import ONE_TOK, SCALAR_T, Dims, DimTok, TShape
@@ -260,10 +260,10 @@ class Checker:
             return TShape(self.dims.product(s.cols, s.rows), ONE_TOK)
         if f in ("sum", "norm2"):
             return SCALAR_T
-        if f == "softmax":
+        if f == "softmax" or f in REDUCTIONS:
             if not s.is_vector:
                 raise self._kind_error(n, arg, "a column vector")
-            return s
+            return s if f == "softmax" else SCALAR_T
         if f in ("tr", "det", "logdet", "inv"):
             if s.is_scalar:
                 return s
@@ -573,6 +573,8 @@ _CALLS = {
 def _call(func: str, arg: Expr) -> Expr:
     if func in _CALLS:
         return _CALLS[func](arg)
+    if func in REDUCTIONS:
+        return B.reduction(func, arg)
     return B.apply(func, arg)
 
 
