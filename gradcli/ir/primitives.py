@@ -21,6 +21,7 @@ engines; the table holds their names, aliases and arity (``NODE_FUNCTIONS``).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: ``domain`` facets: where the sampler draws the argument (``numeric/sample.py``).
 REAL, POSITIVE = "real", "positive"
+#: A slot of a template: ``{ns}``, ``{neg0}``, ``{0}``, ``{1}``, ...
+_SLOT = re.compile(r"\{(ns|neg0|[0-9])\}")
 
 
 class RegistryError(Exception):
@@ -213,12 +216,13 @@ def arity(name: str) -> int:
 
 
 def fill(template: str, ns: str, *args: str, neg0: str = "") -> str:
-    """A code or notation template with its namespace and arguments filled in
-    (``str.replace``, so LaTeX braces need no escaping)."""
-    out = template.replace("{ns}", ns).replace("{neg0}", neg0)
-    for i, a in enumerate(args):
-        out = out.replace("{" + str(i) + "}", a)
-    return out
+    """A code or notation template with its namespace and arguments filled in.
+
+    One pass over the template, so LaTeX braces need no escaping and an
+    argument that itself contains ``{0}`` (the LaTeX of ``x_0``) is left as is.
+    """
+    table = {"ns": ns, "neg0": neg0, **{str(i): a for i, a in enumerate(args)}}
+    return _SLOT.sub(lambda m: table[m.group(1)], template)
 
 
 def is_call(template: str) -> bool:
