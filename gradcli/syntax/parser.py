@@ -320,9 +320,9 @@ class _Parser:
             raise ParseError(f"{name.text} needs an argument: {name.text}(x)", name.span)
         self._advance()
         if self._peek().kind is _K.RPAREN:
-            raise ParseError(
-                f"{name.text} takes one argument", lparen.span.cover(self._peek().span)
-            )
+            arity = ARITY.get(name.text, 1)
+            count = "one argument" if arity == 1 else f"{arity} arguments"
+            raise ParseError(f"{name.text} takes {count}", lparen.span.cover(self._peek().span))
         self._open.append(lparen)
         args = [self._expr(0)]
         arity = ARITY.get(name.text, 1)
