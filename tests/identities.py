@@ -37,6 +37,12 @@ Reference = Callable[..., Any]
 COOKBOOK = "Matrix Cookbook"
 SYMMETRIC_GRADIENT = "SPEC §1: (G + G^T)/2, Srinivasan & Panda"
 ELEMENTWISE = "element-wise chain rule: d f(x) = f'(x) .* dx"
+DL = "Goodfellow, Bengio & Courville, Deep Learning (2016) §3.10"
+DLMF_LOG = "DLMF §4.7 (exp and log), chain rule"
+DLMF_HYP = "DLMF §4.34 (hyperbolic functions)"
+DLMF_ATAN = "DLMF §4.24 (inverse trigonometric functions)"
+BOYD = "Boyd & Vandenberghe, Convex Optimization (2004) §3.1.5: log-sum-exp"
+MAX_MIN = "max(a, b) = b + relu(a - b), min(a, b) = a - relu(a - b); kink where a = b"
 
 
 @dataclass(frozen=True)
@@ -1444,6 +1450,141 @@ MULTIPLE_AND_ZERO: list[ParameterSet] = [
     ),
 ]
 
+# --- functions of the primitive table (gradcli/ir/functions.py): the gradient
+# of sum(f(x)) and of a^T f(x), the Jacobian of f(x) and a model's gradient.
+# References are plain NumPy. ---
+
+TABLE_FUNCTIONS: list[ParameterSet] = [
+    param(g("sum(softplus(x))", "x", "sigmoid(x)", lambda x: np.exp(x) / (1 + np.exp(x)), DL)),
+    param(g("a^T softplus(x)", "x", "a .* sigmoid(x)", lambda a, x: a / (1 + np.exp(-x)), DL)),
+    param(
+        g(
+            "sum(softplus(X w)) - y^T X w",
+            "w",
+            "X^T (sigmoid(X w) - y)",
+            lambda X, w, y: X.T @ (1 / (1 + np.exp(-X @ w)) - y),
+            f"logistic regression written with softplus: {DL}",
+        )
+    ),
+    param(
+        g(
+            "sum(log1p(x))",
+            "x",
+            "1 ./ (1 + x)",
+            lambda x: 1 / (1 + x),
+            DLMF_LOG,
+            Domain(positive="x"),
+        )
+    ),
+    param(
+        g(
+            "a^T log1p(x)",
+            "x",
+            "a ./ (1 + x)",
+            lambda a, x: a / (1 + x),
+            DLMF_LOG,
+            Domain(positive="x"),
+        )
+    ),
+    param(g("sum(expm1(x))", "x", "exp(x)", lambda x: np.exp(x), DLMF_LOG)),
+    param(g("a^T expm1(x)", "x", "a .* exp(x)", lambda a, x: a * np.exp(x), DLMF_LOG)),
+    param(g("sum(sinh(x))", "x", "cosh(x)", lambda x: (np.exp(x) + np.exp(-x)) / 2, DLMF_HYP)),
+    param(g("sum(cosh(x))", "x", "sinh(x)", lambda x: (np.exp(x) - np.exp(-x)) / 2, DLMF_HYP)),
+    param(g("a^T cosh(x)", "x", "a .* sinh(x)", lambda a, x: a * np.sinh(x), DLMF_HYP)),
+    param(g("sum(arctan(x))", "x", "1 ./ (1 + x .^ 2)", lambda x: 1 / (1 + x**2), DLMF_ATAN)),
+    param(g("sum(atan(x))", "x", "1 ./ (1 + x .^ 2)", lambda x: 1 / (1 + x**2), "atan is arctan")),
+    param(g("a^T atan(x)", "x", "a ./ (1 + x .^ 2)", lambda a, x: a / (1 + x**2), DLMF_ATAN)),
+    param(g("trace(X A)", "X", "A^T", lambda X, A: A.T, f"trace is tr: {COOKBOOK} (101)")),
+    param(g("sum(max(x, y))", "x", "step(x - y)", lambda x, y: 1.0 * (x > y), MAX_MIN)),
+    param(g("sum(max(x, y))", "y", "1 - step(x - y)", lambda x, y: 1.0 * (y > x), MAX_MIN)),
+    param(g("sum(min(x, y))", "x", "1 - step(x - y)", lambda x, y: 1.0 * (x < y), MAX_MIN)),
+    param(
+        g(
+            "sum(max(x, 0))",
+            "x",
+            "step(x)",
+            lambda x: 1.0 * (x > 0),
+            f"max(x, 0) = relu(x): {MAX_MIN}",
+        )
+    ),
+    param(g("a^T min(x, 1)", "x", "a .* (1 - step(x - 1))", lambda a, x: a * (x < 1), MAX_MIN)),
+    simplification(
+        g(
+            "sum(max(0, 1 - y .* (X w)))",
+            "w",
+            "-X^T (y .* step(1 - y .* (X w)))",
+            lambda X, w, y: -X.T @ (y * (1 - y * (X @ w) > 0)),
+            f"hinge loss (support vector machine): {MAX_MIN}",
+        ),
+        "X^T ((step(y .* (X w) - 1) - 1) .* y)",
+    ),
+    param(g("logsumexp(x)", "x", "softmax(x)", lambda x: softmax(x), BOYD)),
+    param(
+        g("logsumexp(W x)", "W", "softmax(W x) x^T", lambda W, x: np.outer(softmax(W @ x), x), BOYD)
+    ),
+    param(
+        g(
+            "logsumexp(W x) - y^T W x",
+            "x",
+            "W^T (softmax(W x) - y)",
+            lambda W, x, y: W.T @ (softmax(W @ x) - y),
+            f"cross-entropy of a linear model: {BOYD}",
+        )
+    ),
+]
+
+TABLE_JACOBIANS: list[ParameterSet] = [
+    param(jac("softplus(x)", "x", "diag(sigmoid(x))", lambda x: np.diag(sig(x)), DL)),
+    param(
+        jac(
+            "log1p(x)",
+            "x",
+            "diag(1 ./ (1 + x))",
+            lambda x: np.diag(1 / (1 + x)),
+            DLMF_LOG,
+            Domain(positive="x"),
+        )
+    ),
+    param(jac("expm1(x)", "x", "diag(exp(x))", lambda x: np.diag(np.exp(x)), DLMF_LOG)),
+    param(jac("sinh(x)", "x", "diag(cosh(x))", lambda x: np.diag(np.cosh(x)), DLMF_HYP)),
+    param(jac("cosh(x)", "x", "diag(sinh(x))", lambda x: np.diag(np.sinh(x)), DLMF_HYP)),
+    param(
+        jac("atan(x)", "x", "diag(1 ./ (1 + x .^ 2))", lambda x: np.diag(1 / (1 + x**2)), DLMF_ATAN)
+    ),
+    param(jac("max(x, y)", "x", "diag(step(x - y))", lambda x, y: np.diag(1.0 * (x > y)), MAX_MIN)),
+    param(
+        jac(
+            "max(x, y)",
+            "y",
+            "eye - diag(step(x - y))",
+            lambda x, y: np.diag(1.0 * (y > x)),
+            MAX_MIN,
+        )
+    ),
+    param(jac("logsumexp(x)", "x", "softmax(x)^T", lambda x: softmax(x).reshape(1, -1), BOYD)),
+]
+
+TABLE_HESSIANS: list[ParameterSet] = [
+    param(
+        hess(
+            "sum(softplus(x))",
+            "x",
+            "diag(sigmoid(x) .* (1 - sigmoid(x)))",
+            lambda x: np.diag(np.exp(-x) / (1 + np.exp(-x)) ** 2),
+            DL,
+        )
+    ),
+    param(
+        hess(
+            "logsumexp(x)",
+            "x",
+            "diag(softmax(x)) - softmax(x) softmax(x)^T",
+            lambda x: np.diag(softmax(x)) - np.outer(softmax(x), softmax(x)),
+            BOYD,
+        )
+    ),
+]
+
 GRAD: list[ParameterSet] = [
     *TRACES,
     *DETERMINANTS,
@@ -1455,6 +1596,7 @@ GRAD: list[ParameterSet] = [
     *HADAMARD_SUM_DIAG,
     *MACHINE_LEARNING,
     *MULTIPLE_AND_ZERO,
+    *TABLE_FUNCTIONS,
 ]
 
 
@@ -1811,6 +1953,7 @@ JACOBIAN: list[ParameterSet] = [
             "diag(x) y = x .* y",
         )
     ),
+    *TABLE_JACOBIANS,
 ]
 
 
@@ -2082,4 +2225,5 @@ HESSIAN: list[ParameterSet] = [
             "relu is piecewise linear",
         )
     ),
+    *TABLE_HESSIANS,
 ]

@@ -14,7 +14,9 @@ inside the domain where the check can use them: ``log``, ``sqrt`` and ``./``
 get positive operands (``exp(...)``, ``1 + u .* u``, ``softmax(...)``);
 ``inv``, ``det`` and ``logdet`` get well-conditioned matrices (``A``,
 ``A B``, ``eye + 0.1 tanh(M)``); ``exp`` mostly gets a bounded argument
-(``tanh``, ``sin``) so it does not overflow.
+(``tanh``, ``sin``) so it does not overflow. Every element-wise function of
+the primitive table is drawn (``DRAWN_FUNCTIONS``), and ``max``, ``min`` and
+``logsumexp``.
 
 Text is printed with the fewest parentheses the grammar needs
 (``x^T A x``, ``2 x``, ``-x^2``), with randomly chosen spellings
@@ -33,6 +35,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from gradcli.api import declarations
+from gradcli.ir.primitives import ALIASES, ELEMENTWISE, POSITIVE
 from gradcli.syntax.declarations import Declarations
 
 SCALARS = ("a", "t")
@@ -285,18 +288,48 @@ def _broadcast_rule(ty: Ty) -> Rule:
     return rule
 
 
+# Every element-wise function of the primitive table is drawn, under any of its
+# names, except the jumps ``sign`` and ``step`` (derivative 0 wherever it
+# exists). Those that overflow early get a bounded argument, those with a
+# positive domain a positive one, and ``tan`` stays away from its poles.
+DRAWN_FUNCTIONS = [f for f in sorted(ELEMENTWISE) if f not in ("sign", "step")]
+GROWING = frozenset({"exp", "expm1", "sinh", "cosh"})
+
+
+def _spellings(name: str) -> list[str]:
+    return [name, *(alias for alias, canon in sorted(ALIASES.items()) if canon == name)]
+
+
 def _elementwise_rule(ty: Ty) -> Rule:
     def rule(g: _Gen, b: int) -> Piece:
-        f = g.pick(["sin", "cos", "tanh", "sigmoid", "exp", "log", "sqrt", "tan", "abs", "relu"])
-        if f == "exp":
-            return _call(f, g.bounded(ty, b))
-        if f in ("log", "sqrt"):
-            return _call(f, g.positive(ty, b))
+        f = g.pick(DRAWN_FUNCTIONS)
+        spelled = g.pick(_spellings(f))
+        if f in GROWING:
+            return _call(spelled, g.bounded(ty, b))
+        if ELEMENTWISE[f].domain == POSITIVE:
+            return _call(spelled, g.positive(ty, b))
         if f == "tan":
             return _call(f, _call("tanh", g.expr(ty, b)))
-        return _call(f, g.expr(ty, b))
+        return _call(spelled, g.expr(ty, b))
 
     return rule
+
+
+def _max_min_rule(ty: Ty) -> Rule:
+    """``max(u, v)`` or ``min(u, v)``; one argument may be a scalar constant."""
+
+    def rule(g: _Gen, b: int) -> Piece:
+        lb, rb = g.split(b)
+        u = g.expr(ty, lb)
+        v = g.expr(ty, rb) if ty is Ty.SCALAR or g.coin(0.7) else _atom(g.pick(["0", "1"]))
+        first, second = (u, v) if g.coin() else (v, u)
+        return _atom(f"{g.pick(['max', 'min'])}({first.text}, {second.text})")
+
+    return rule
+
+
+def _logsumexp(g: _Gen, b: int) -> Piece:
+    return _call("logsumexp", g.expr(g.pick([Ty.VEC, Ty.MVEC]), b))
 
 
 def _epower_rule(ty: Ty) -> Rule:
@@ -329,7 +362,7 @@ def _quadratic(g: _Gen, b: int) -> Piece:
 
 
 def _trace(g: _Gen, b: int) -> Piece:
-    return _call("tr", g.expr(Ty.SQUARE, b))
+    return _call(g.pick(_spellings("tr")), g.expr(Ty.SQUARE, b))
 
 
 def _det(g: _Gen, b: int) -> Piece:
@@ -497,6 +530,7 @@ def _common(ty: Ty) -> list[Rule]:
         _scale_rule(ty),
         _neg_rule(ty),
         _elementwise_rule(ty),
+        _max_min_rule(ty),
         _hadamard_rule(ty),
         _hdiv_rule(ty),
         _div_scalar_rule(ty),
@@ -518,6 +552,8 @@ RULES: dict[Ty, list[Rule]] = {
         _norm,
         _sum_log,
         _elementwise_rule(Ty.SCALAR),
+        _max_min_rule(Ty.SCALAR),
+        _logsumexp,
         _neg_rule(Ty.SCALAR),
         _div_scalar_rule(Ty.SCALAR),
         _scalar_square,

@@ -44,6 +44,7 @@ ROWS = [
     (N.DiagPart(A), (A,), N.DiagPart(B)),
     (N.Vec(A), (A,), N.Vec(B)),
     (N.Apply("exp", x), (x,), N.Apply("exp", y)),
+    (N.Reduce("logsumexp", x), (x,), N.Reduce("logsumexp", y)),
     (N.Kron(A, B), (A, B), N.Kron(B, B)),
     (N.Entry(A, 0, 1), (A,), N.Entry(B, 0, 1)),
     (N.Block(((a, b), (b, a))), (a, b, b, a), N.Block(((b, b), (b, a)))),
@@ -82,4 +83,6 @@ def test_elementwise_funcs_is_the_contract() -> None:
     assert set(DERIVATIVE) == N.ELEMENTWISE_FUNCS
     assert set(FUNCS) >= N.ELEMENTWISE_FUNCS and FUNCTIONS >= N.ELEMENTWISE_FUNCS
     with pytest.raises(N.IRShapeError):
-        N.Apply("cosh", x)
+        N.Apply("coshh", x)
+    with pytest.raises(N.IRShapeError):
+        N.Reduce("logsumexp", A)  # a reduction takes a column vector

@@ -20,4 +20,7 @@ USED_ELSEWHERE = (
     cli.TopicOpt.limits,
     completion.SHELLS,  # read by scripts/gen_completions.py and the tests
     completion.FILES,
+    # The identity and citation facets of gradcli/ir/primitives.py: for the
+    # reader, and required of every entry by tests/test_primitives.py.
+    lambda entry: (entry.identity, entry.citation),
 )

@@ -33,6 +33,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SoftmaxCols,
     SoftmaxRows,
@@ -43,6 +44,7 @@ from gradcli.ir.nodes import (
     Vec,
     walk,
 )
+from gradcli.ir.primitives import REDUCTIONS
 
 Jac = Callable[[Expr, Callable[[Expr], Expr]], Expr]
 RULES: dict[type, Jac] = {}
@@ -221,6 +223,13 @@ def _softmax_along(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
     """dS_ij = S_ij (dM_ij - sum_k S_ik dM_ik) along each row (each column alike)."""
     assert isinstance(node, (SoftmaxRows, SoftmaxCols))
     return B.mul(_row_mix(node, isinstance(node, SoftmaxRows)), J(node.arg))
+
+
+@rule(Reduce)
+def _reduce(node: Expr, J: Callable[[Expr], Expr]) -> Expr:
+    """d f(u) = (∂f/∂u)^T du for a reduction of a vector (``REDUCTIONS``)."""
+    assert isinstance(node, Reduce)
+    return B.mul(B.transpose(REDUCTIONS[node.func].gradient(B, node.arg)), J(node.arg))
 
 
 @rule(Diag)

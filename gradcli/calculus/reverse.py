@@ -34,6 +34,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SoftmaxCols,
     SoftmaxRows,
@@ -44,6 +45,7 @@ from gradcli.ir.nodes import (
     Vec,
     walk_unique,
 )
+from gradcli.ir.primitives import REDUCTIONS
 
 Pullback = Callable[[Expr, Expr], list[tuple[Expr, Expr]]]
 RULES: dict[type, Pullback] = {}
@@ -208,6 +210,13 @@ def _softmax_cols(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
 def _commutation(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
     """K depends only on the shape of its operand: nothing flows back."""
     return []
+
+
+@rule(Reduce)
+def _reduce(node: Expr, g: Expr) -> list[tuple[Expr, Expr]]:
+    """y = f(u) of a vector (``REDUCTIONS``): du gets g ∂f/∂u (the table's gradient)."""
+    assert isinstance(node, Reduce)
+    return [(node.arg, B.mul(g, REDUCTIONS[node.func].gradient(B, node.arg)))]
 
 
 @rule(Diag)

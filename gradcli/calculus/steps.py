@@ -31,6 +31,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SoftmaxCols,
     SoftmaxRows,
@@ -42,6 +43,7 @@ from gradcli.ir.nodes import (
 from gradcli.ir.nodes import (
     Trace as TraceNode,
 )
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS
 from gradcli.simplify import present, simplify
 
 RULES: dict[type, str] = {
@@ -69,20 +71,7 @@ RULES: dict[type, str] = {
     Block: "explicit matrix: each entry receives its entry of the adjoint",
 }
 
-FUNCTION_RULES: dict[str, str] = {
-    "exp": "exp' = exp",
-    "log": "log'(u) = 1/u",
-    "sin": "sin' = cos",
-    "cos": "cos' = -sin",
-    "tan": "tan' = 1 + tan^2",
-    "tanh": "tanh' = 1 - tanh^2",
-    "sqrt": "sqrt'(u) = 1/(2 sqrt(u))",
-    "abs": "abs' = sign (away from 0)",
-    "sigmoid": "sigmoid' = sigmoid (1 - sigmoid)",
-    "relu": "relu' = step (away from 0)",
-    "sign": "sign' = 0 (away from 0)",
-    "step": "step' = 0 (away from 0)",
-}
+FUNCTION_RULES: dict[str, str] = {name: p.rule for name, p in ELEMENTWISE.items()}
 
 
 @dataclass(frozen=True)
@@ -103,6 +92,8 @@ def rule_of(node: Expr, forward: bool = False, child: Expr | None = None) -> str
         return "transpose: d vec(U^T) = commutation(U) d vec(U) (Magnus & Neudecker)"
     if isinstance(node, Apply):
         return f"chain rule through {node.func}: {FUNCTION_RULES.get(node.func, '')}"
+    if isinstance(node, Reduce):
+        return f"{node.func}: {REDUCTIONS[node.func].rule}"
     if isinstance(node, Mul) and not node.scalars and len(node.chain) <= 1:
         return "scaling: d(c u) = c du"
     if _quadratic_form(node) and isinstance(node, Mul) and child in (node.chain[0], node.chain[2]):

@@ -40,6 +40,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SoftmaxCols,
     SoftmaxRows,
@@ -51,6 +52,7 @@ from gradcli.ir.nodes import (
     free_vars,
 )
 from gradcli.ir.numbers import ConstantRangeError, exact, exact_power
+from gradcli.ir.primitives import ELEMENTWISE
 
 Number = float | int | Fraction
 
@@ -445,14 +447,7 @@ def inverse(e: Expr) -> Expr:
 # ----------------------------------------------------------------- functions
 
 _CONST_FUNCS: dict[str, Callable[[float], float]] = {
-    "exp": math.exp,
-    "log": math.log,
-    "sin": math.sin,
-    "cos": math.cos,
-    "tan": math.tan,
-    "tanh": math.tanh,
-    "sqrt": math.sqrt,
-    "abs": abs,
+    p.name: getattr(math, p.fold) for p in ELEMENTWISE.values() if p.fold is not None
 }
 
 
@@ -595,6 +590,11 @@ def commutation(e: Expr) -> Expr:
     return Commutation(e)
 
 
+def reduction(func: str, e: Expr) -> Expr:
+    """A reduction of the primitive table (``logsumexp(u)``) of a column vector."""
+    return Reduce(func, e)
+
+
 def diag(e: Expr) -> Expr:
     """``diag`` of a vector (a matrix) or of a square matrix (a vector)."""
     if e.is_scalar:
@@ -701,6 +701,7 @@ __all__ = [
     "norm",
     "ones",
     "power",
+    "reduction",
     "scale",
     "softmax",
     "softmax_cols",
@@ -733,6 +734,7 @@ _SMART = {
     "SoftmaxRows": lambda n, k: softmax_rows(k[0]),
     "SoftmaxCols": lambda n, k: softmax_cols(k[0]),
     "Commutation": lambda n, k: commutation(k[0]),
+    "Reduce": lambda n, k: reduction(n.func, k[0]),
     "Diag": lambda n, k: diag(k[0]),
     "DiagPart": lambda n, k: diag(k[0]),
     "Vec": lambda n, k: vec(k[0]),

@@ -32,15 +32,14 @@ else:  # pragma: no cover
 
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape
 from gradcli.ir.numbers import exact
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS
 
 
 class IRShapeError(Exception):
     """An internal shape inconsistency (a bug, never a user error)."""
 
 
-ELEMENTWISE_FUNCS: frozenset[str] = frozenset(
-    {"exp", "log", "sin", "cos", "tan", "tanh", "sqrt", "abs", "sigmoid", "relu", "sign", "step"}
-)
+ELEMENTWISE_FUNCS: frozenset[str] = frozenset(ELEMENTWISE)
 
 
 class Expr:
@@ -442,6 +441,19 @@ class Apply(Expr):
         if self.func not in ELEMENTWISE_FUNCS:
             raise IRShapeError(f"no element-wise function {self.func!r}")
         return self.arg.shape
+
+
+@_node
+class Reduce(Expr):
+    """A reduction of a column vector to a scalar (``REDUCTIONS``: ``logsumexp``)."""
+
+    func: str
+    arg: Expr
+
+    def _compute_shape(self) -> Shape:
+        if self.func not in REDUCTIONS or not self.arg.shape.is_vector:
+            raise IRShapeError(f"no reduction {self.func!r} of {self.arg.shape}")
+        return SCALAR
 
 
 @_node

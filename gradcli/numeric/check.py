@@ -73,6 +73,7 @@ from gradcli.ir.nodes import (
     free_vars,
     walk,
 )
+from gradcli.ir.primitives import ELEMENTWISE
 from gradcli.numeric.draws import Draws, Rng
 from gradcli.numeric.evaluate import Array, evaluate_many, resolve_shape
 from gradcli.numeric.sample import (
@@ -102,7 +103,7 @@ SIZE_CHOICES = 8  # distinct sizes, in other orders, then one size for all
 MIN_ROUNDS = 3  # rounds of MAX_TRIES points, when there are fewer choices of sizes
 MAX_CONDITION = 1e8
 VALUES_RTOL = 1e-9
-KINK_FUNCS = frozenset({"abs", "relu", "sign", "step"})
+KINK_FUNCS = frozenset(name for name, p in ELEMENTWISE.items() if p.kink)
 
 
 Mode = Command  # the check speaks of the same three derivatives as the commands
@@ -391,8 +392,8 @@ def _variables(exprs: Sequence[Expr], extra: Sequence[Var]) -> tuple[Var, ...]:
 
 
 def _kink_arguments(exprs: Sequence[Expr]) -> tuple[Expr, ...]:
-    """The arguments of ``abs``, ``relu``, ``sign`` and ``step``: where one of
-    them changes sign, finite differences straddle a kink."""
+    """The arguments of the functions with a ``kink`` (``abs``, ``relu``, ``sign``,
+    ``step``): where one of them changes sign, finite differences straddle a kink."""
     return tuple(
         n.arg for e in exprs for n in walk(e) if isinstance(n, Apply) and n.func in KINK_FUNCS
     )

@@ -44,6 +44,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SoftmaxCols,
     SoftmaxRows,
@@ -54,6 +55,7 @@ from gradcli.ir.nodes import (
     Vec,
     walk,
 )
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS
 
 Array = npt.NDArray[np.float64]
 Sizes = dict[Dim, int]
@@ -187,12 +189,6 @@ def _det(a: Array) -> float:
     return float(np.linalg.det(a))
 
 
-def _sigmoid(x: Array) -> Array:
-    """``1 / (1 + exp(-x))`` without overflow for large ``|x|``."""
-    e = np.exp(-np.abs(x))
-    return np.asarray(np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)), dtype=np.float64)
-
-
 def _softmax(x: Array) -> Array:
     e = np.exp(x - np.max(x))
     return e / np.sum(e)
@@ -211,18 +207,7 @@ def commutation_matrix(m: int, n: int) -> Array:
 
 
 FUNCS: dict[str, Callable[[Array], Array]] = {
-    "exp": np.exp,
-    "log": np.log,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tan": np.tan,
-    "tanh": np.tanh,
-    "sqrt": np.sqrt,
-    "abs": np.abs,
-    "sigmoid": _sigmoid,
-    "relu": lambda x: np.maximum(x, 0.0),
-    "sign": np.sign,
-    "step": lambda x: np.heaviside(x, 0.5),
+    name: functools.partial(p.value, np) for name, p in ELEMENTWISE.items()
 }
 
 
@@ -269,6 +254,7 @@ _HANDLERS: dict[type, Handler] = {
     SoftmaxRows: lambda n, a, s: _softmax_along(a[0], 1),
     SoftmaxCols: lambda n, a, s: _softmax_along(a[0], 0),
     Commutation: lambda n, a, s: commutation_matrix(*a[0].shape),
+    Reduce: lambda n, a, s: REDUCTIONS[n.func].value(np, a[0]),
     Diag: lambda n, a, s: np.diag(a[0][:, 0]),
     DiagPart: lambda n, a, s: np.diag(a[0]).reshape(-1, 1),
     Vec: lambda n, a, s: a[0].reshape(-1, 1, order="F"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from gradcli.errors import LimitError, NoRuleError
@@ -35,6 +36,7 @@ from gradcli.ir.nodes import (
     Mul,
     Norm,
     Power,
+    Reduce,
     Softmax,
     SoftmaxCols,
     SoftmaxRows,
@@ -46,6 +48,7 @@ from gradcli.ir.nodes import (
     free_vars,
     walk,
 )
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS
 
 MAX_N = 12
 MAX_ENTRIES = 2500
@@ -165,20 +168,7 @@ def _number(v: Fraction | float) -> Any:
 def _funcs() -> dict[str, Callable[[Any], Any]]:
     import sympy
 
-    return {
-        "exp": sympy.exp,
-        "log": sympy.log,
-        "sin": sympy.sin,
-        "cos": sympy.cos,
-        "tan": sympy.tan,
-        "tanh": sympy.tanh,
-        "sqrt": sympy.sqrt,
-        "abs": sympy.Abs,
-        "sigmoid": lambda u: 1 / (1 + sympy.exp(-u)),
-        "relu": lambda u: sympy.Max(u, 0),
-        "sign": sympy.sign,
-        "step": sympy.Heaviside,
-    }
+    return {name: partial(p.sympy, sympy) for name, p in ELEMENTWISE.items()}
 
 
 def expand(expr: Expr, n: int) -> Expanded:
@@ -313,6 +303,8 @@ def _eval_more(node: Expr, args: list[Any], funcs: dict[str, Callable[[Any], Any
         return sympy.Matrix([[sum(a)]])
     if isinstance(node, Norm):
         return sympy.Matrix([[sympy.sqrt(sum(v**2 for v in a))]])
+    if isinstance(node, Reduce):
+        return sympy.Matrix([[REDUCTIONS[node.func].sympy(sympy, list(a))]])
     if isinstance(node, Softmax):
         e = a.applyfunc(sympy.exp)
         return e / sum(e)

@@ -27,8 +27,10 @@ from enum import Enum
 
 import numpy as np
 
+from gradcli.ir import primitives
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Apply, Block, Det, Expr, Inverse, LogDet, MatPow, Power, Var, walk
+from gradcli.ir.primitives import ELEMENTWISE
 from gradcli.numeric.draws import Rng
 from gradcli.numeric.evaluate import Array, resolve_shape
 
@@ -127,7 +129,8 @@ def _block_sums(node: Block) -> dict[Dim, list[Dim]]:
 def domain_hints(exprs: Iterable[Expr]) -> dict[str, set[str]]:
     """Per variable name, the constraints of the arguments it occurs in.
 
-    ``"positive"``: inside the argument of ``log``, ``sqrt``, or a power with a
+    ``"positive"``: inside the argument of a function whose ``domain`` facet is
+    ``POSITIVE`` (``log``, ``sqrt``, ``log1p``), or of a power with a
     negative or non-integer exponent. ``"invertible"``: inside the argument of
     ``inv``, ``det``, ``logdet`` or a negative matrix power.
     """
@@ -154,7 +157,7 @@ def _names_below(node: Expr, var_sets: Mapping[int, frozenset[str]]) -> frozense
 
 
 def _constraint(node: Expr) -> str | None:
-    if isinstance(node, Apply) and node.func in ("log", "sqrt"):
+    if isinstance(node, Apply) and ELEMENTWISE[node.func].domain == primitives.POSITIVE:
         return POSITIVE
     if isinstance(node, Power) and (node.exponent < 0 or not float(node.exponent).is_integer()):
         return POSITIVE

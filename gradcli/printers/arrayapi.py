@@ -26,7 +26,6 @@ from typing import ClassVar
 
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import (
-    Apply,
     Block,
     Const,
     Diag,
@@ -38,6 +37,7 @@ from gradcli.ir.nodes import (
     Norm,
     Vec,
 )
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS
 from gradcli.printers.base import Prec
 from gradcli.printers.numpy import NumpyPrinter
 
@@ -65,17 +65,12 @@ class ArrayApiPrinter(NumpyPrinter):
         where = [f"dtype={self.like}.dtype", f"device={self.like}.device"] if self.like else []
         return f"{self.ns}.{func}({', '.join([*args, *where])})"
 
-    def _prec_Apply(self, expr: Apply) -> Prec:
-        return Prec.PRODUCT if expr.func in ("sigmoid", "step") else Prec.ATOM
+    def _code(self, func: str) -> str:
+        """The ``array_api`` facet: ``relu`` clips, ``step`` has no ``heaviside``."""
+        return ELEMENTWISE[func].array_api
 
-    def _print_Apply(self, expr: Apply) -> str:
-        """``relu`` clips at 0; ``step`` (no ``heaviside`` in the standard) is
-        ``(sign(x) + 1) / 2``, which is 1/2 at 0 as ``np.heaviside(x, 0.5)``."""
-        if expr.func == "relu":
-            return f"{self.ns}.clip({self._print(expr.arg)}, min=0.0)"
-        if expr.func == "step":
-            return f"({self.ns}.sign({self._print(expr.arg)}) + 1) / 2"
-        return super()._print_Apply(expr)
+    def _reduce_code(self, func: str) -> str:
+        return REDUCTIONS[func].array_api
 
     def _print_Identity(self, expr: Identity) -> str:
         return self._new("eye", self._dim(expr.n))

@@ -29,6 +29,7 @@ from gradcli.ir.nodes import (
     LogDet,
     Mul,
     Norm,
+    Reduce,
     Softmax,
     SoftmaxCols,
     SoftmaxRows,
@@ -37,24 +38,16 @@ from gradcli.ir.nodes import (
     Var,
     Vec,
 )
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS, fill
 from gradcli.printers.base import Prec, Printer, Product, format_number
 from gradcli.printers.powers import variable_power
 from gradcli.printers.sizes import counted_dims
 from gradcli.printers.unicode import GREEK
 
+#: The LaTeX command of each function called as ``f(x)`` (a view of the
+#: primitive table; ``sqrt`` and ``abs`` are templates, printed as such).
 _FUNCTIONS: Mapping[str, str] = MappingProxyType(
-    {
-        "exp": "\\exp",
-        "log": "\\log",
-        "sin": "\\sin",
-        "cos": "\\cos",
-        "tan": "\\tan",
-        "tanh": "\\tanh",
-        "sigmoid": "\\sigma",
-        "relu": "\\operatorname{relu}",
-        "sign": "\\operatorname{sign}",
-        "step": "\\operatorname{step}",
-    }
+    {name: p.latex for name, p in ELEMENTWISE.items() if "{0}" not in p.latex}
 )
 
 
@@ -162,11 +155,9 @@ class LatexPrinter(Printer):
             base, exponent, elementwise = power
             mark = "\\odot " if elementwise else ""
             return f"{self.parenthesize(base, Prec.ATOM)}^{{{mark}{self._print(exponent)}}}"
-        if expr.func == "sqrt":
-            return f"\\sqrt{{{self._print(expr.arg)}}}"
-        if expr.func == "abs":
-            return f"\\left\\lvert {self._print(expr.arg)} \\right\\rvert"
-        return self._call(_FUNCTIONS.get(expr.func, f"\\operatorname{{{expr.func}}}"), expr.arg)
+        if expr.func in _FUNCTIONS:
+            return self._call(_FUNCTIONS[expr.func], expr.arg)
+        return fill(ELEMENTWISE[expr.func].latex, "", self._print(expr.arg))
 
     def _print_Trace(self, expr: Trace) -> str:
         return self._op("tr", expr.arg)
@@ -197,6 +188,9 @@ class LatexPrinter(Printer):
         """Magnus & Neudecker's ``K_{m,n}``, subscripted by the shape of the operand."""
         s = expr.arg.shape
         return f"K_{{{_dim_tex(s.rows)},{_dim_tex(s.cols)}}}"
+
+    def _print_Reduce(self, expr: Reduce) -> str:
+        return self._call(REDUCTIONS[expr.func].latex, expr.arg)
 
     def _print_Diag(self, expr: Diag) -> str:
         return self._op("diag", expr.arg)

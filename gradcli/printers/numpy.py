@@ -47,6 +47,7 @@ from gradcli.ir.nodes import (
     MatPow,
     Mul,
     Norm,
+    Reduce,
     Softmax,
     SoftmaxCols,
     SoftmaxRows,
@@ -57,6 +58,7 @@ from gradcli.ir.nodes import (
     free_vars,
     walk,
 )
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS, fill, is_call
 from gradcli.printers.base import Prec, Printer, format_number, inverse_operand
 from gradcli.printers.sizes import counted_dims
 
@@ -192,7 +194,7 @@ class NumpyPrinter(Printer):
         return self.precedence(expr.arg)
 
     def _prec_Apply(self, expr: Apply) -> Prec:
-        return Prec.PRODUCT if expr.func == "sigmoid" else Prec.ATOM
+        return Prec.ATOM if is_call(self._code(expr.func)) else Prec.PRODUCT
 
     def _prec_Fill(self, expr: Fill) -> Prec:
         return Prec.ATOM
@@ -348,19 +350,20 @@ class NumpyPrinter(Printer):
             return f"np.full({shape}, {float(v.value)!r})"
         return f"np.full({shape}, {self._print(v)})"
 
+    def _code(self, func: str) -> str:
+        """The code template of an element-wise function (its ``numpy`` facet)."""
+        return ELEMENTWISE[func].numpy
+
     def _print_Apply(self, expr: Apply) -> str:
-        arg = self._print(expr.arg)
-        if expr.func == "sigmoid":
-            inner = expr.arg
-            if isinstance(inner, Mul) and inner.coeff < 0:
-                positive = B.mul(-inner.coeff, *inner.factors)
-                return f"1 / (1 + {self._fn('exp')}({self._print(positive)}))"
-            return f"1 / (1 + {self._fn('exp')}(-{self.parenthesize(inner, Prec.POWER)}))"
-        if expr.func == "relu":
-            return f"np.maximum({arg}, 0)"
-        if expr.func == "step":
-            return f"np.heaviside({arg}, 0.5)"
-        return f"{self._fn(expr.func)}({arg})"
+        template = self._code(expr.func)
+        neg = self._negated(expr.arg) if "{neg0}" in template else ""
+        return fill(template, self.ns, self._print(expr.arg), neg0=neg)
+
+    def _negated(self, arg: Expr) -> str:
+        """``-arg`` as code, a negative coefficient made positive (``exp(2 * x)``)."""
+        if isinstance(arg, Mul) and arg.coeff < 0:
+            return self._print(B.mul(-arg.coeff, *arg.factors))
+        return f"-{self.parenthesize(arg, Prec.POWER)}"
 
     def _print_Trace(self, expr: Trace) -> str:
         """``tr(A B)`` as ``np.sum(A * B.T)``: O(n^2) instead of a matrix product."""
@@ -387,6 +390,16 @@ class NumpyPrinter(Printer):
 
     def _print_Norm(self, expr: Norm) -> str:
         return f"np.linalg.norm({self._print(expr.arg)})"
+
+    def _reduce_code(self, func: str) -> str:
+        """The code template of a reduction (its ``numpy`` facet)."""
+        return REDUCTIONS[func].numpy
+
+    def _prec_Reduce(self, expr: Reduce) -> Prec:
+        return Prec.ATOM if is_call(self._reduce_code(expr.func)) else Prec.SUM
+
+    def _print_Reduce(self, expr: Reduce) -> str:
+        return fill(self._reduce_code(expr.func), self.ns, self._print(expr.arg))
 
     def _print_Softmax(self, expr: Softmax) -> str:
         u = self._print(expr.arg)

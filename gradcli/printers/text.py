@@ -26,6 +26,7 @@ from gradcli.ir.nodes import (
     Kron,
     LogDet,
     Norm,
+    Reduce,
     Softmax,
     SoftmaxCols,
     SoftmaxRows,
@@ -134,6 +135,9 @@ class TextPrinter(Printer):
 
     def _print_Commutation(self, expr: Commutation) -> str:
         return self._call("commutation", expr.arg)
+
+    def _print_Reduce(self, expr: Reduce) -> str:
+        return self._call(expr.func, expr.arg)
 
     def _print_Diag(self, expr: Diag) -> str:
         return self._call("diag", expr.arg)

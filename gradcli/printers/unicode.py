@@ -16,7 +16,8 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import ClassVar
 
-from gradcli.ir.nodes import Apply, Identity, Kron, LogDet
+from gradcli.ir.nodes import Apply, Identity, Kron, LogDet, Reduce
+from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS, fill
 from gradcli.printers.base import Prec, format_number
 from gradcli.printers.text import TextPrinter
 
@@ -151,9 +152,13 @@ class UnicodePrinter(TextPrinter):
         power = self._variable_power(expr)
         if power is not None:
             return power
-        if expr.func == "abs":
-            return f"|{self._print(expr.arg)}|"
-        return self._call("σ" if expr.func == "sigmoid" else expr.func, expr.arg)
+        spelling = ELEMENTWISE[expr.func].unicode
+        if "{0}" in spelling:
+            return fill(spelling, "", self._print(expr.arg))
+        return self._call(spelling, expr.arg)
+
+    def _print_Reduce(self, expr: Reduce) -> str:
+        return self._call(REDUCTIONS[expr.func].unicode, expr.arg)
 
     def _print_LogDet(self, expr: LogDet) -> str:
         return f"log|det({self._print(expr.arg)})|"

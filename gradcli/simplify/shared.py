@@ -30,6 +30,7 @@ from gradcli.ir.nodes import (
     size,
     walk,
 )
+from gradcli.ir.primitives import ELEMENTWISE
 
 NAMES = ["s", "u", "v", "r", "q", "h", "g", "z", "c"]
 MIN_NODES = 3
@@ -62,7 +63,7 @@ def _kind(shape: Shape) -> Kind:
 
 
 def _name_for(node: Expr, taken: set[str]) -> str:
-    preferred = {"sigmoid": "s", "exp": "e", "tanh": "h"}.get(getattr(node, "func", ""), "")
+    preferred = ELEMENTWISE[node.func].share_name if isinstance(node, Apply) else ""
     if isinstance(node, Softmax):
         preferred = "p"
     for name in ([preferred] if preferred else []) + NAMES:
@@ -109,7 +110,7 @@ def name_shared(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr], list[tu
 def nonnegative(e: Expr) -> bool:
     """Whether ``e`` is provably non-negative entry by entry (a sufficient test)."""
     if isinstance(e, Apply):
-        return e.func in ("exp", "sigmoid", "sqrt", "abs", "relu", "step")
+        return ELEMENTWISE[e.func].nonnegative
     if isinstance(e, Softmax):
         return True
     if isinstance(e, Const):

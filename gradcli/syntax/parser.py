@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from gradcli.errors import GradcliError, LimitError, ParseError, Span
+from gradcli.ir.primitives import canonical
 from gradcli.syntax.hints import CALLABLE, FOREIGN, unknown_function_hint
 from gradcli.syntax.lexer import Token, TokenKind, tokenize
 from gradcli.syntax.tree import (
@@ -95,6 +96,14 @@ def _is_name(tok: Token, text: str) -> bool:
 
 def _is_power(tok: Token) -> bool:
     return tok.kind is _K.OP and tok.text in ("^", ".^")
+
+
+# What a one-argument call of a two-argument function most likely meant.
+_TWO_ARGUMENTS = {
+    "max": "max(a, b) is the larger of a and b entry by entry, e.g. max(0, x) for relu(x)",
+    "min": "min(a, b) is the smaller of a and b entry by entry, e.g. min(0, x) for -relu(-x)",
+    "kron": "kron(A, B) is the Kronecker product of two matrices",
+}
 
 
 class _Parser:
@@ -310,21 +319,25 @@ class _Parser:
             raise ParseError(f"{name.text} needs an argument: {name.text}(x)", name.span)
         self._advance()
         if self._peek().kind is _K.RPAREN:
-            raise ParseError(
-                f"{name.text} takes one argument", lparen.span.cover(self._peek().span)
-            )
+            arity = ARITY.get(name.text, 1)
+            count = "one argument" if arity == 1 else f"{arity} arguments"
+            raise ParseError(f"{name.text} takes {count}", lparen.span.cover(self._peek().span))
         self._open.append(lparen)
         args = [self._expr(0)]
         arity = ARITY.get(name.text, 1)
         while len(args) < arity:
             if self._peek().kind is not _K.COMMA:
-                raise ParseError(f"{name.text} takes {arity} arguments", self._peek().span)
+                hint = _TWO_ARGUMENTS.get(canonical(name.text))
+                raise ParseError(
+                    f"{name.text} takes {arity} arguments", self._peek().span, hint=hint
+                )
             self._advance()
             args.append(self._expr(0))
         if self._peek().kind is _K.COMMA:
             raise self._extra_argument(name, arity)
         rparen = self._close(lparen)
-        call = Call(name.span.cover(rparen.span), name.text, tuple(args), name.span)
+        func = canonical(name.text)  # an alias reads as its function: trace(X) is tr(X)
+        call = Call(name.span.cover(rparen.span), func, tuple(args), name.span)
         return self._make(call, *args, at=name.span)
 
     def _extra_argument(self, name: Token, arity: int) -> ParseError:

@@ -10,41 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from gradcli.errors import Span
+from gradcli.ir.primitives import all_names, arity, canonical
 
-# Functions of one argument known to the language (SPEC §2). They are reserved
-# words: a known name is always a call, never a variable.
-FUNCTIONS: frozenset[str] = frozenset(
-    {
-        "exp",
-        "log",
-        "sin",
-        "cos",
-        "tan",
-        "tanh",
-        "sqrt",
-        "abs",
-        "sigmoid",
-        "relu",
-        "sign",
-        "step",
-        "softmax",
-        "softmax_rows",
-        "softmax_cols",
-        "commutation",
-        "sum",
-        "diag",
-        "tr",
-        "det",
-        "logdet",
-        "inv",
-        "norm2",
-        "vec",
-        "kron",
-    }
-)
+# Functions known to the language (SPEC §2), with their aliases: a view of the
+# primitive table. They are reserved words: a known name is always a call,
+# never a variable.
+FUNCTIONS: frozenset[str] = all_names()
 
 # Functions of more than one argument; every other function takes one.
-ARITY: dict[str, int] = {"kron": 2}
+ARITY: dict[str, int] = {n: arity(canonical(n)) for n in FUNCTIONS if arity(canonical(n)) != 1}
 
 # Spellings from other tools (matrixcalculus.org, MATLAB, NumPy) and dimension
 # names, each rewritten by the type checker onto the constructs above

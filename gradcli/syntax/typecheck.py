@@ -28,6 +28,7 @@ from gradcli.ir.build import matrix_exponent
 from gradcli.ir.dims import ONE, Dim, Kind, Shape
 from gradcli.ir.nodes import Expr, Power, Var, tree_size
 from gradcli.ir.numbers import exact
+from gradcli.ir.primitives import COMPOSITES, REDUCTIONS
 from gradcli.syntax import tree as T
 from gradcli.syntax.declarations import Declarations
 from gradcli.syntax.dimensions import ONE_TOK, SCALAR_T, Dims, DimTok, TShape
@@ -266,6 +267,8 @@ class Checker:
     def _infer_call(self, n: T.Call) -> TShape:
         if n.func in T.SUGAR:
             return infer_sugar(self, n)
+        if n.func in COMPOSITES:
+            return self._infer_elementwise(n)
         if n.func == "kron":
             a, b = (self._shape(x) for x in n.args)
             return TShape(self.dims.product(a.rows, b.rows), self.dims.product(a.cols, b.cols))
@@ -276,10 +279,12 @@ class Checker:
             return TShape(self.dims.product(s.cols, s.rows), ONE_TOK)
         if f in ("sum", "norm2"):
             return SCALAR_T
-        if f == "softmax":
+        if f == "softmax" or f in REDUCTIONS:
             if not s.is_vector:
-                raise self._softmax_error(n, arg, s)
-            return s
+                if f == "softmax":
+                    raise self._softmax_error(n, arg, s)
+                raise self._kind_error(n, arg, "a column vector")
+            return s if f == "softmax" else SCALAR_T
         if f in ("softmax_rows", "softmax_cols"):
             if s.rows == ONE_TOK or s.cols == ONE_TOK:
                 raise self._kind_error(n, arg, "a matrix (for a vector, use softmax)")
@@ -301,6 +306,20 @@ class Checker:
                 raise self._kind_error(n, arg, "a vector or a square matrix")
             return TShape(s.rows, ONE_TOK)
         return s
+
+    def _infer_elementwise(self, n: T.Call) -> TShape:
+        """``max(a, b)``: arguments of one shape, or a scalar beside any shape."""
+        a, b = (self._shape(x) for x in n.args)
+        if a.is_scalar or b.is_scalar:
+            return b if a.is_scalar else a
+        if not (self.dims.unify(a.rows, b.rows) and self.dims.unify(a.cols, b.cols)):
+            left, right = (self._describe(x) for x in n.args)
+            raise ShapeError(
+                f"{n.func} takes arguments of one shape, or a scalar: {left} and {right}",
+                n.args[0].span,
+                extra_spans=(n.args[1].span,),
+            )
+        return a
 
     def _infer_blocks(self, rows: list[list[T.Node]]) -> TShape:
         """A literal of scalars, or a block matrix: blocks in a row share their
@@ -483,6 +502,8 @@ class Checker:
                 return build_sugar(self, n, kids[0])
             if n.func == "kron":
                 return B.kron(kids[0], kids[1])
+            if n.func in COMPOSITES:  # defined through primitives: max(a, b) = b + relu(a - b)
+                return COMPOSITES[n.func].definition(B, *_broadcast(kids[0], kids[1]))
             return _call(n.func, kids[0])
         if isinstance(n, T.VectorLit):
             return B.block([[k] for k in kids])
@@ -599,6 +620,8 @@ _CALLS = {
 def _call(func: str, arg: Expr) -> Expr:
     if func in _CALLS:
         return _CALLS[func](arg)
+    if func in REDUCTIONS:
+        return B.reduction(func, arg)
     return B.apply(func, arg)
 
 
