@@ -101,7 +101,8 @@ class Step:
 
 SCALING = "scaling: d(c u) = c du"
 PRODUCT_SCALARS = "product rule: d(u v) = du v + u dv"
-PRODUCT_SCALAR_FACTOR = "product rule: d(s U) = ds U + s dU, so df/ds = sum(G .* U)"
+SCALAR_FACTOR = "product rule: d(s U) = ds U + s dU"
+PRODUCT_SCALAR_FACTOR = f"{SCALAR_FACTOR}, so df/ds = sum(G .* U)"
 PRODUCT_GRAM = "product rule: d(U^T U) = dU^T U + U^T dU"
 QUADRATIC = "quadratic form: d(x^T A x)/dx = (A + A^T) x (Cookbook 81)"
 LINEAR = "linear map: d(L u) = L du"
@@ -150,7 +151,9 @@ def _forward_mul_rule(node: Mul, x: Var | None) -> str:
     if all(f.is_scalar for f in factors):
         return PRODUCT_SCALARS
     if any(depends_on(s, names) for s in node.scalars):
-        return PRODUCT_SCALAR_FACTOR if len(moving) <= 1 else FORWARD_PRODUCT
+        return SCALAR_FACTOR if len(moving) <= 1 else FORWARD_PRODUCT
+    if _gram(node):
+        return PRODUCT_GRAM
     if len(moving) > 1:
         return FORWARD_PRODUCT
     if moving and moving[0] is node.chain[-1] and moving[0].shape.is_vector:
