@@ -126,6 +126,9 @@ STEPS_COMMANDS = [
     'jacobian "A X B" --wrt X',
     'jacobian "[x^T y, sin(t)]" --wrt t --scalar t',
     'jacobian "A x" --wrt x --layout denominator',
+    'hessian "x1^2 x2 + sin(x1 x2)" --wrt x1,x2 --scalar x1,x2',
+    'hessian "sum(log(1 + exp(-y .* (X w))))" --wrt w',
+    'grad "(A x - b)^T (A x - b)" --wrt x',
     'hessian "sum(log(1 + exp(A x)))" --wrt x',
     'hessian "x^2 y + y^3" --wrt x,y --scalar x,y',
 ]

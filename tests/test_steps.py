@@ -55,7 +55,7 @@ FORWARD = "product rule: d vec(L U R) = (R^T kron L) d vec(U) (Cookbook 520)"
 LINEAR = "linear map: d(L u) = L du"
 SIGMOID_REWRITE = "rewrite: exp(u) ./ (1 + exp(u)) = sigmoid(u)"
 PRODUCT_SCALARS = "product rule: d(u v) = du v + u dv"
-TWINS = "u and u^T both occur: df/du = G + G'^T, adding the part through u^T"
+TWINS = "u occurs twice, once transposed: the part through u^T adds, transposed"
 SUM_ALL = "sum of entries: d sum(U)/dU = 1 (all ones)"
 HADAMARD = "element-wise product rule: d(u .* v) = du .* v + u .* dv"
 SCALING = "scaling: d(c u) = c du"
@@ -601,7 +601,7 @@ TWICE = [
     (
         "(A x - b)^T (A x - b)",
         (
-            line("df/d(A x - b)", "2 (A x - b)", f"{GRAM}; {TWINS}"),
+            line("df/d(A x - b)", "2 (A x - b)", GRAM),
             line("df/d(A x)", "2 (A x - b)", f"{SUM}; {TWINS}"),
             line("df/dx", "2 A^T (A x - b)", PRODUCT),
             "2 A^T (A x - b)",
@@ -610,7 +610,7 @@ TWICE = [
     (
         "(x - m)^T A (x - m)",
         (
-            line("df/d(x - m)", "(A + A^T) (x - m)", f"{QUADRATIC}; {TWINS}"),
+            line("df/d(x - m)", "(A + A^T) (x - m)", QUADRATIC),
             line("df/dx", "(A + A^T) (x - m)", SUM),
             "(A + A^T) (x - m)",
         ),

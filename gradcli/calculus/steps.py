@@ -108,7 +108,7 @@ QUADRATIC = "quadratic form: d(x^T A x)/dx = (A + A^T) x (Cookbook 81)"
 LINEAR = "linear map: d(L u) = L du"
 KRONECKER = "product rule: d vec(L U R) = (R^T kron L) d vec(U) (Cookbook 520)"
 FORWARD_PRODUCT = "product rule: d(U V) = dU V + U dV"
-TWINS = "u and u^T both occur: df/du = G + G'^T, adding the part through u^T"
+TWINS = "u occurs twice, once transposed: the part through u^T adds, transposed"
 SIGMOID = "rewrite: exp(u) ./ (1 + exp(u)) = sigmoid(u)"
 
 
@@ -180,7 +180,7 @@ def _rule(sources: tuple[Expr, ...], child: Expr, twin: bool) -> str:
         text = rule_of(p, child=child)
         if text not in names:
             names.append(text)
-    if twin:
+    if twin and names not in ([QUADRATIC], [PRODUCT_GRAM]):  # those count both copies
         names.append(TWINS)
     return "; ".join(names)
 
