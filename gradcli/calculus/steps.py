@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from gradcli.calculus.forward import jacobian
 from gradcli.calculus.reverse import Sweep, gradient
-from gradcli.calculus.step_order import group
+from gradcli.calculus.step_order import group, preorder, twins
 from gradcli.calculus.vocabulary import Command
 from gradcli.ir import build as B
 from gradcli.ir.nodes import (
@@ -244,20 +244,17 @@ def _exp_ratio(z: Expr) -> Expr:
 def jacobian_steps(f: Expr, x: Var) -> list[Step]:
     """The worked derivation of ∂vec(f)/∂vec(x), from x outwards (forward mode).
 
-    A row vector ``u^T`` swept beside its column ``u`` has the same Jacobian
-    and is not a part the user wrote apart: it gets no step of its own."""
+    A pushed transpose ``t = u^T`` swept beside ``u`` (``x^T A^T`` beside
+    ``A x``) is not a part the user wrote: its Jacobian only reorders ``u``'s,
+    and it gets no step of its own."""
     trace: list[tuple[Expr, Expr]] = []
     jacobian(f, x, trace)
-    nodes = {node for node, _ in trace}
+    hidden = set(twins([node for node, _ in trace], preorder(f)).values())
     return [
         Step(node, present(simplify(j)), rule_of(node, forward=True, x=x))
         for node, j in trace
-        if _interesting(node, x) and node != x and not _row_copy(node, nodes)
+        if _interesting(node, x) and node != x and node not in hidden
     ]
-
-
-def _row_copy(node: Expr, nodes: set[Expr]) -> bool:
-    return node.shape.is_row and B.transpose(node) in nodes
 
 
 def intermediate_steps(f: Expr, x: Var) -> list[Step]:
