@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from support import run
-from test_steps import (
-    BY_ID,
+from step_checks import (
     FORWARD,
     GRAM,
     LINEAR,
@@ -30,10 +28,13 @@ from test_steps import (
     step_errors,
     through,
 )
+from support import run
 
 from gradcli.api import Command, analyse, declarations, derive
 from gradcli.calculus.steps import Step, gradient_steps, intermediate_steps
 from gradcli.printers import to_text
+
+LEAST_SQUARES_HESSIAN = ("hessian", "||A x - b||^2", "--wrt", "x", "--steps", "--seed", "0")
 
 # ------------------------------------------------- every step is the full derivative of its subject
 
@@ -180,7 +181,7 @@ def test_a_hessian_in_several_scalars_derives_its_mixed_partials() -> None:
 
 
 def test_the_switch_to_the_hessian_is_announced(capsys: pytest.CaptureFixture[str]) -> None:
-    r = run(capsys, *BY_ID["hessian-least-squares"].argv("pretty"))
+    r = run(capsys, *LEAST_SQUARES_HESSIAN, "-f", "pretty")
     lines = [ln.strip() for ln in r.out.splitlines()]
     assert "the gradient df/dx:" in lines
     switch = lines.index("the Hessian: the Jacobian of df/dx with respect to x:")
@@ -226,7 +227,7 @@ def test_a_symmetric_variable_labels_the_unconstrained_gradient(
 
 
 def test_a_long_step_names_its_repeated_parts(capsys: pytest.CaptureFixture[str]) -> None:
-    r = run(capsys, *BY_ID["hessian-least-squares"].argv("text"))
+    r = run(capsys, *LEAST_SQUARES_HESSIAN, "-f", "text")
     assert all(" where " not in ln for ln in r.out.splitlines())  # short: written out
     r = run(
         capsys, "hessian", "sum(log(1 + exp(-y .* (X w))))", "--wrt", "w", "--steps", "--no-check"
@@ -243,7 +244,7 @@ def test_a_long_step_names_its_repeated_parts(capsys: pytest.CaptureFixture[str]
 
 
 def test_json_steps_carry_their_headings(capsys: pytest.CaptureFixture[str]) -> None:
-    r = run(capsys, *BY_ID["hessian-least-squares"].argv("json"))
+    r = run(capsys, *LEAST_SQUARES_HESSIAN, "-f", "json")
     assert [p.get("heading") for p in r.json["steps"]] == [
         "the gradient df/dx:",
         "the Hessian: the Jacobian of df/dx with respect to x:",
