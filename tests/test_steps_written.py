@@ -59,6 +59,7 @@ FULL = [
     ("hessian", "exp(x1) x2^3 + x1 x2", "x1,x2", "x1,x2"),
     ("jacobian", "(x^T x) x", "x", None),
     ("jacobian", "W x + exp(x)", "x", None),
+    ("jacobian", "log(1 + exp(W x))", "x", None),
 ]
 
 
@@ -135,6 +136,14 @@ def test_a_rewrite_is_its_own_step() -> None:
     assert before.rule == through("exp", "exp' = exp")
     assert to_text(after.value) == f"sigmoid({LOGISTIC_U})"
     assert all("sigmoid" in to_text(st.value) for st in steps[rewrites[0] :])
+
+
+def test_a_rewrite_is_its_own_step_in_a_jacobian() -> None:
+    d = derive(Command.JACOBIAN, "log(1 + exp(W x))", "x", steps=True, check=False)
+    *_, before, after = d.steps[0].steps
+    assert to_text(before.value) == "diag(exp(W x) ./ (1 + exp(W x))) W"
+    assert before.rule == through("log", "log'(u) = 1/u")
+    assert (to_text(after.value), after.rule) == ("diag(sigmoid(W x)) W", SIGMOID_REWRITE)
 
 
 # ----------------------------------------------------------- headings, order, labels, where

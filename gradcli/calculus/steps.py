@@ -250,11 +250,12 @@ def jacobian_steps(f: Expr, x: Var) -> list[Step]:
     trace: list[tuple[Expr, Expr]] = []
     jacobian(f, x, trace)
     hidden = set(twins([node for node, _ in trace], preorder(f)).values())
-    return [
-        Step(node, present(simplify(j)), rule_of(node, forward=True, x=x))
-        for node, j in trace
-        if _interesting(node, x) and node != x and node not in hidden
-    ]
+    written = set(walk_unique(f))
+    steps: list[Step] = []
+    for node, j in trace:
+        if _interesting(node, x) and node != x and node not in hidden:
+            steps.extend(_shown_steps(node, j, rule_of(node, forward=True, x=x), written))
+    return steps
 
 
 def intermediate_steps(f: Expr, x: Var) -> list[Step]:
