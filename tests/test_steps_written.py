@@ -60,6 +60,8 @@ FULL = [
     ("jacobian", "(x^T x) x", "x", None),
     ("jacobian", "W x + exp(x)", "x", None),
     ("jacobian", "log(1 + exp(W x))", "x", None),
+    ("grad", "sum((A x - b)^T)", "x", None),
+    ("grad", "sum(exp(W x)^T) + x^T x", "x", None),
 ]
 
 
@@ -70,6 +72,15 @@ def test_each_step_is_the_full_derivative_of_its_subject(
     command: str, source: str, wrt: str, scalar: str | None
 ) -> None:
     assert step_errors(command, source, wrt, scalar=scalar) == []
+
+
+def test_a_part_held_only_transposed_is_shown_as_written() -> None:
+    """``exp(W x)^T`` is held as ``exp(x^T W^T)``; its step is about ``exp(W x)``."""
+    d = derive(Command.GRAD, "sum(exp(W x)^T)", "x", steps=True, check=False)
+    subjects = [to_text(st.target) for st in d.steps[0].steps]
+    assert subjects == ["exp(W x)", "W x", "x"]
+    assert to_text(d.steps[0].steps[0].value) == "ones"
+    assert step_errors("grad", "sum(exp(W x)^T)", "x") == []
 
 
 def test_the_full_derivative_check_sees_a_missing_copy() -> None:

@@ -68,7 +68,8 @@ def written_order(f: Expr, parents: dict[Expr, frozenset[Expr]]) -> list[Expr]:
     return order
 
 
-def _transposes(e: Expr) -> int:
+def transposes(e: Expr) -> int:
+    """How many transposes ``e`` holds (a pushed copy holds more)."""
     return sum(isinstance(n, Transpose) for n in walk_unique(e))
 
 
@@ -88,7 +89,7 @@ def twins(nodes: list[Expr], rank: dict[Expr, int]) -> dict[Expr, Expr]:
             continue
         if t in set(walk_unique(u)) or u in set(walk_unique(t)):
             continue
-        show, hide = sorted((u, t), key=lambda e: (_transposes(e), rank.get(e, 0)))
+        show, hide = sorted((u, t), key=lambda e: (transposes(e), rank.get(e, 0)))
         out[show] = hide
         paired.update((u, t))
     return out

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from gradcli.calculus.forward import jacobian
 from gradcli.calculus.reverse import Sweep, gradient
-from gradcli.calculus.step_order import group, preorder, twins
+from gradcli.calculus.step_order import group, preorder, transposes, twins
 from gradcli.calculus.vocabulary import Command
 from gradcli.ir import build as B
 from gradcli.ir.nodes import (
@@ -198,8 +198,9 @@ def gradient_steps(f: Expr, x: Var) -> list[Step]:
 
     Each step is the *full* derivative of f by its subexpression ``u`` (f's
     value as a function of ``u`` wherever ``u`` or ``u^T`` occurs), the parts
-    of a sum in the order written; a rewrite of the value (``sigmoid``) is a
-    step of its own."""
+    of a sum in the order written; a part held only as a pushed transpose
+    (``x^T A^T`` for ``(A x)^T``) is shown untransposed, as written; a rewrite
+    of the value (``sigmoid``) is a step of its own."""
     trace: Sweep = []
     gradient(f, [x], trace)
     adjoint = {node: g for node, g, _ in trace}
@@ -208,11 +209,13 @@ def gradient_steps(f: Expr, x: Var) -> list[Step]:
     written = set(walk_unique(f))
     steps: list[Step] = []
     for item in group(f, parents, keep):
-        g = adjoint[item.node]
+        node, g = item.node, adjoint[item.node]
         if item.twin is not None:
             g = B.add(g, B.transpose(adjoint[item.twin]))
+        elif not node.is_scalar and transposes(B.transpose(node)) < transposes(node):
+            node, g = B.transpose(node), B.transpose(g)  # (A x)^T as written, not x^T A^T
         rule = _rule(item.sources, item.node, item.twin is not None)
-        steps.extend(_shown_steps(item.node, g, rule, written))
+        steps.extend(_shown_steps(node, g, rule, written))
     return steps
 
 
