@@ -8,6 +8,8 @@ variable: so it checks the *full* derivative of f by u, through every copy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -88,13 +90,24 @@ def _sample(exprs: list[Expr], hints_from: list[Expr], seed: int) -> tuple[dict,
     return sample_point(variables, sizes, rng, domain_hints(hints_from), 0), sizes
 
 
-def grad_step_error(f: Expr, x: Var, step: Step, seed: int, transposed: bool = True) -> str | None:
-    """Check ``∂f/∂u = G`` at one random point; None when it holds, else why not.
+@dataclass(frozen=True)
+class Probe:
+    """``f`` as a function of the step's subject, along one direction ``D``
+    from ``U = u(point)``: ``along(s) = f(u + s D)``, and ``<G, D>``."""
+
+    along: Callable[[float], float]
+    u_value: np.ndarray
+    predicted: float
+    base: float
+    g_norm: float
+
+
+def probe(f: Expr, x: Var, step: Step, seed: int, transposed: bool = True) -> Probe | str:
+    """The ``Probe`` of a gradient step at one random point (or why there is none).
 
     ``u`` (and, with ``transposed``, its transpose ``u^T`` where ``f`` holds that
     as a separate node, e.g. ``sin(x^T)`` for ``sin(x)^T``) is replaced in ``f``
-    by a fresh variable ``U`` (``U^T``); ``f(U)`` is differenced along a random
-    direction at ``U = u(point)``, and compared with ``<G(point), direction>``."""
+    by a fresh variable ``U`` (``U^T``)."""
     u, g = step.target, step.value
     U = Var("U_step", u.shape, _kind(u))
     table: dict[Expr, Expr] = {u: U}
@@ -111,18 +124,52 @@ def grad_step_error(f: Expr, x: Var, step: Step, seed: int, transposed: bool = T
     direction = rng.standard_normal(u_value.shape)
     direction /= np.linalg.norm(direction)
 
-    def f_at(s: float) -> float:
+    def along(s: float) -> float:
         return float(evaluate(f_u, {**point, "U_step": u_value + s * direction}, sizes)[0, 0])
 
-    base = f_at(0.0)
+    base = along(0.0)
     # sanity: f(U) at U = u(point) is f at the point
     assert np.isclose(base, evaluate(f, point, sizes)[0, 0], rtol=1e-9, atol=1e-12)
-    numeric = _fd(f_at, 1e-3 * (1.0 + float(np.max(np.abs(u_value)))))
     predicted = float(np.sum(g_value * direction))
-    scale = max(1.0, abs(base), float(np.linalg.norm(g_value)))
-    if abs(numeric - predicted) <= FD_ATOL * scale + FD_RTOL * max(abs(numeric), abs(predicted)):
+    return Probe(along, u_value, predicted, base, float(np.linalg.norm(g_value)))
+
+
+def grad_step_error(f: Expr, x: Var, step: Step, seed: int, transposed: bool = True) -> str | None:
+    """Check ``∂f/∂u = G`` at one random point; None when it holds, else why not:
+    ``f(U)`` is differenced along a random direction at ``U = u(point)``, and
+    compared with ``<G(point), direction>``."""
+    p = probe(f, x, step, seed, transposed)
+    if isinstance(p, str):
+        return p
+    numeric = _fd(p.along, 1e-3 * (1.0 + float(np.max(np.abs(p.u_value)))))
+    scale = max(1.0, abs(p.base), p.g_norm)
+    bound = FD_ATOL * scale + FD_RTOL * max(abs(numeric), abs(p.predicted))
+    if abs(numeric - p.predicted) <= bound:
         return None
-    return f"finite differences {numeric:.9g}, the step says {predicted:.9g} (seed {seed})"
+    return f"finite differences {numeric:.9g}, the step says {p.predicted:.9g} (seed {seed})"
+
+
+def settled_step_error(f: Expr, x: Var, step: Step, seed: int) -> str | None:
+    """Like ``grad_step_error``, for arbitrary expressions: the differences are
+    taken at steps scaled to ``u`` itself (a tiny ``u`` near a kink of ``||u||``
+    defeats a fixed step), at two sizes; ``"unsettled"`` when those two
+    disagree with each other or rounding in f could hide the difference (f
+    near 1e44 at a near-singular point), so the point cannot judge."""
+    p = probe(f, x, step, seed)
+    if isinstance(p, str):
+        return p
+    h = 1e-3 * max(float(np.max(np.abs(p.u_value))), 1e-12)
+    coarse, fine = _fd(p.along, h), _fd(p.along, h / 8)
+    if not (np.isfinite(coarse) and np.isfinite(fine)):
+        return "unsettled"
+    rounding = 1e-13 * abs(p.base) / (h / 8)  # what rounding f can move a difference by
+    if rounding > 1e-4 * max(abs(fine), abs(p.predicted)):
+        return "unsettled"
+    if abs(coarse - fine) > 1e-6 * max(abs(coarse), abs(fine), 1e-300):
+        return "unsettled"
+    if np.isclose(fine, p.predicted, rtol=1e-5, atol=1e-9 * max(1.0, p.g_norm)):
+        return None
+    return f"finite differences {fine:.9g}, the step says {p.predicted:.9g} (seed {seed})"
 
 
 def jacobian_step_error(x: Var, step: Step, seed: int) -> str | None:
