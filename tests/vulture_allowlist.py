@@ -6,6 +6,7 @@ it here is its use. Parameters that a framework passes (``version`` for
 """
 
 from gradcli import api, cli
+from gradcli.calculus import steps
 from gradcli.output import completion
 from gradcli.syntax import tree
 
@@ -20,4 +21,6 @@ USED_ELSEWHERE = (
     cli.TopicOpt.limits,
     completion.SHELLS,  # read by scripts/gen_completions.py and the tests
     completion.FILES,
+    steps.intermediate_steps,  # public: the steps of a derivation, for the verify diagnosis
+    steps.Step.rule_names,
 )

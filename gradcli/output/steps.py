@@ -16,21 +16,13 @@ from gradcli.printers import to_latex, to_text
 from gradcli.simplify.shared import name_shared
 
 
-def step_heads(
-    derivations: list[Derivation], show: Callable[[Expr], str], frac: Callable[[str, str], str]
-) -> Iterator[tuple[str, Step]]:
-    """Each step with its left-hand side: ``frac("f", u)`` for a gradient step
-    (just the variable's name when ``u`` is the variable), ``frac(u, x)`` for a
-    Jacobian step; ``show`` prints the subexpression ``u``."""
-    for d in derivations:
-        for st in d.steps:
-            yield _label(d, st, show, frac), st
-
-
 def step_lines(
     derivations: list[Derivation], show: Callable[[Expr], str], frac: Callable[[str, str], str]
 ) -> Iterator[tuple[str, Step | None]]:
-    """As :func:`step_heads`, with each part's heading first (as ``(heading, None)``)."""
+    """Each step with its left-hand side: ``frac("f", u)`` for a gradient step
+    (just the variable's name when ``u`` is the variable), ``frac(u, x)`` for a
+    Jacobian step; ``show`` prints the subexpression ``u``. A part's heading
+    comes first, as ``(heading, None)``."""
     for d in derivations:
         if d.heading:
             yield d.heading, None
