@@ -6,6 +6,7 @@ it here is its use. Parameters that a framework passes (``version`` for
 """
 
 from gradcli import api, cli
+from gradcli.calculus import steps
 from gradcli.output import completion
 from gradcli.syntax import tree
 
@@ -23,4 +24,6 @@ USED_ELSEWHERE = (
     # The identity and citation facets of gradcli/ir/primitives.py: for the
     # reader, and required of every entry by tests/test_primitives.py.
     lambda entry: (entry.identity, entry.citation),
+    steps.intermediate_steps,  # public: the steps of a derivation, for the verify diagnosis
+    steps.Step.rule_names,
 )

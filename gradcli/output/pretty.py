@@ -20,7 +20,7 @@ from rich.text import Text
 from gradcli.calculus.drivers import Command
 from gradcli.ir.nodes import Block, Expr
 from gradcli.numeric.check import CheckResult
-from gradcli.output.steps import step_heads
+from gradcli.output.steps import shown_value, step_lines, taken_names
 from gradcli.printers import to_text, to_unicode
 
 if TYPE_CHECKING:
@@ -217,10 +217,17 @@ def show(
 
 
 def _steps(out: Console, d: Derivation, math: Math) -> None:
-    """The worked derivation, numbered, each step with its rule."""
-    heads = step_heads(d.steps, math, lambda a, b: f"∂{a}/∂{b}")
-    for k, (head, st) in enumerate(heads, start=1):
-        out.print(Text(f"{k:>2}. ", style="dim") + Text(f"{head} = {math(st.value)}"))
+    """The worked derivation, numbered, each step with its rule; a part's heading
+    (a variable, the switch to the Hessian) unnumbered above its steps."""
+    taken = taken_names(d.steps)
+    k = 0
+    for head, st in step_lines(d.steps, math, lambda a, b: f"∂{a}/∂{b}"):
+        if st is None:
+            out.print(Text(head, style="bold"))
+            continue
+        k += 1
+        value = shown_value(st, taken, math)
+        out.print(Text(f"{k:>2}. ", style="dim") + Text(f"{head} = {value}"))
         out.print(Text(f"    {st.rule}", style="dim"))
     out.print()
 

@@ -136,8 +136,14 @@ def json_object(d: Derivation, verdict: Verdict | None = None) -> dict[str, Any]
             {
                 "wrt": s.wrt,
                 "kind": s.kind,
+                **({"heading": s.heading} if s.heading else {}),
                 "steps": [
-                    {"of": to_text(st.target), "value": to_text(st.value), "rule": st.rule}
+                    {
+                        "of": to_text(st.target),
+                        "value": to_text(st.value),
+                        "rule": st.rule,
+                        **({"label": st.label} if st.label else {}),
+                    }
                     for st in s.steps
                 ],
             }

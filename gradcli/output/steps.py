@@ -8,19 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from gradcli.api import worth_sharing
 from gradcli.calculus.steps import Derivation, Step
 from gradcli.calculus.vocabulary import Command
-from gradcli.ir.nodes import Expr
+from gradcli.ir.nodes import Expr, Var, free_vars
 from gradcli.printers import to_latex, to_text
+from gradcli.simplify.shared import name_shared
 
 
-def step_heads(
+def step_lines(
     derivations: list[Derivation], show: Callable[[Expr], str], frac: Callable[[str, str], str]
-) -> Iterator[tuple[str, Step]]:
+) -> Iterator[tuple[str, Step | None]]:
     """Each step with its left-hand side: ``frac("f", u)`` for a gradient step
     (just the variable's name when ``u`` is the variable), ``frac(u, x)`` for a
-    Jacobian step; ``show`` prints the subexpression ``u``."""
+    Jacobian step; ``show`` prints the subexpression ``u``. A part's heading
+    comes first, as ``(heading, None)``."""
     for d in derivations:
+        if d.heading:
+            yield d.heading, None
         for st in d.steps:
             yield _label(d, st, show, frac), st
 
@@ -30,27 +35,85 @@ def _label(
 ) -> str:
     target = show(step.target)
     if d.kind is Command.GRAD:
-        return frac("f", d.wrt if target == d.wrt else f"({target})")
-    return frac(f"({target})", d.wrt)
+        head = frac("f", d.wrt if target == d.wrt else f"({target})")
+    else:
+        head = frac(f"({target})", d.wrt)
+    return f"{head} ({step.label})" if step.label else head
+
+
+def shown_value(
+    step: Step,
+    taken: set[str],
+    show: Callable[[Expr], str],
+    word: str = " where ",
+    sep: str = ", ",
+) -> str:
+    """The step's value; when it is long and repeats a part, with that part
+    named: ``X^T diag(s .* (1 - s)) X where s = sigmoid(X w)``."""
+    (body,), where = name_shared([step.value], taken)
+    plain = show(step.value)
+    if not where or not worth_sharing(to_text(step.value), _where(body, where, to_text)):
+        return plain
+    return _where(body, where, show, word, sep)
+
+
+def _where(
+    body: Expr,
+    where: list[tuple[Var, Expr]],
+    show: Callable[[Expr], str],
+    word: str = " where ",
+    sep: str = ", ",
+) -> str:
+    return show(body) + word + sep.join(f"{v.name} = {show(e)}" for v, e in where)
+
+
+def taken_names(derivations: list[Derivation]) -> set[str]:
+    """Every variable's name in the steps, which a ``where`` name must not reuse."""
+    return {
+        v.name
+        for d in derivations
+        for st in d.steps
+        for e in (st.target, st.value)
+        for v in free_vars(e)
+    }
 
 
 def steps_text(derivations: list[Derivation]) -> list[str]:
-    """One line per step: ``df/d(u) = ...    [rule]``."""
-    heads = step_heads(derivations, to_text, lambda a, b: f"d{a}/d{b}")
-    return [f"{head} = {to_text(st.value)}    [{st.rule}]" for head, st in heads]
+    """One line per step: ``df/d(u) = ...    [rule]``; a heading line before a part
+    that has one."""
+    taken = taken_names(derivations)
+    lines = step_lines(derivations, to_text, lambda a, b: f"d{a}/d{b}")
+    return [
+        head if st is None else f"{head} = {shown_value(st, taken, to_text)}    [{st.rule}]"
+        for head, st in lines
+    ]
 
 
 def steps_latex(derivations: list[Derivation]) -> str:
-    """One ``aligned`` block, a row per step, the rule as a note."""
+    """One ``aligned`` block, a row per step, the rule as a note; a heading is a
+    row of text."""
 
     def frac(a: str, b: str) -> str:
         return rf"\frac{{\partial {a}}}{{\partial {b}}}"
 
+    taken = taken_names(derivations)
+    where, sep = r" \quad \text{where } ", r", \; "
     rows = [
-        rf"{head} &= {to_latex(st.value)} && \text{{{_latex_text(st.rule)}}}"
-        for head, st in step_heads(derivations, to_latex, frac)
+        rf"& \text{{{_latex_text(head)}}}"
+        if st is None
+        else rf"{_latex_head(head, st)} &= {shown_value(st, taken, to_latex, where, sep)} "
+        rf"&& \text{{{_latex_text(st.rule)}}}"
+        for head, st in step_lines(derivations, to_latex, frac)
     ]
     return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+
+def _latex_head(head: str, step: Step) -> str:
+    """The step's label (``(unconstrained)``) after the fraction, as text."""
+    if not step.label:
+        return head
+    frac = head.removesuffix(f" ({step.label})")
+    return rf"{frac} \text{{ ({_latex_text(step.label)})}}"
 
 
 def _latex_text(text: str) -> str:
