@@ -116,7 +116,9 @@ def test_every_step_of_random_expressions_is_a_full_derivative() -> None:
     each()
     assert wrong == []
     assert tally["checked"] > 500, tally
-    assert tally["unsettled"] < 0.05 * tally["checked"], tally
+    # max and min are drawn too (u - v can be identically 0, a kink everywhere):
+    # about a tenth of the steps cannot be judged at seed 0
+    assert tally["unsettled"] < 0.15 * tally["checked"], tally
     assert tally["halved caught"] > 0.9 * tally["checked"], tally
 
 
