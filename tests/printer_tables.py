@@ -123,7 +123,7 @@ GOLDEN: list[tuple[str, Expr, str, str]] = [
     ("ones", ones(x.shape), "ones", "𝟏"),
     ("ones_row", transpose(ones(x.shape)), "ones^T", "𝟏ᵀ"),
     ("ones_matrix", ones(A.shape), "ones ones^T", "𝟏 𝟏ᵀ"),
-    ("zeros", zeros(x.shape), "0 ones", "0 𝟏"),
+    ("zeros", zeros(x.shape), "zeros", "0"),
     ("eye", add(A, Identity(n)), "A + eye", "A + I"),
     ("matpow", matpow(A, 3), "A^3", "A³"),
     ("matpow_inv", matpow(A, -2), "A^-2", "A⁻²"),

@@ -138,6 +138,10 @@ def split_sign(term: Expr) -> tuple[bool, Expr]:
     return False, term
 
 
+def _is_zeros(e: Fill) -> bool:
+    return isinstance(e.value, Const) and e.value.value == 0 and not e.shape.is_scalar
+
+
 def _is_ones(e: Expr) -> bool:
     return isinstance(e, Fill) and isinstance(e.value, Const) and e.value.value == 1.0
 
@@ -269,6 +273,8 @@ class Printer:
     def _prec_Fill(self, expr: Fill) -> Prec:
         if _is_ones(expr) and expr.shape.is_vector:
             return Prec.ATOM
+        if _is_zeros(expr) and self._zeros(expr.shape) is not None:
+            return self._zeros_prec(expr.shape)
         return self.precedence(fill_as_product(expr))
 
     # ------------------------------------------------------------ format hooks
@@ -285,6 +291,14 @@ class Printer:
 
     def _ones(self) -> str:
         raise NotImplementedError
+
+    def _zeros(self, shape: Shape) -> str | None:
+        """The all-zero vector or matrix of ``shape`` (``None``: as ``0`` times ones)."""
+        return None
+
+    def _zeros_prec(self, shape: Shape) -> Prec:
+        """How tightly ``_zeros(shape)`` binds."""
+        return Prec.ATOM
 
     def _transpose(self, base: str) -> str:
         raise NotImplementedError
@@ -312,7 +326,8 @@ class Printer:
     def _print_Fill(self, expr: Fill) -> str:
         if _is_ones(expr) and expr.shape.is_vector:
             return self._ones()
-        return self._print(fill_as_product(expr))
+        zeros = self._zeros(expr.shape) if _is_zeros(expr) else None
+        return zeros if zeros is not None else self._print(fill_as_product(expr))
 
     # ------------------------------------------------------------ sums
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from types import MappingProxyType
 
+from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import (
     Apply,
     Block,
@@ -109,6 +110,10 @@ class LatexPrinter(Printer):
 
     def _name(self, name: str) -> str:
         return latex_name(name)
+
+    def _zeros(self, shape: Shape) -> str | None:
+        """A zero vector or matrix is the bold zero of textbooks."""
+        return r"\mathbf{0}"
 
     def _ones(self) -> str:
         return "\\mathbf{1}"

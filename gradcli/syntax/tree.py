@@ -44,7 +44,7 @@ FUNCTIONS: frozenset[str] = frozenset(
 ARITY: dict[str, int] = {"kron": 2}
 
 # Names that stand for a value whose size comes from the context.
-CONSTANTS: frozenset[str] = frozenset({"eye", "ones"})
+CONSTANTS: frozenset[str] = frozenset({"eye", "ones", "zeros"})
 
 # ``EXPR where s = EXPR, ...`` names parts of an expression (shared subexpressions).
 WHERE = "where"
