@@ -94,6 +94,28 @@ def test_the_oracle_decides_candidates(source: str, zero: bool, visible: bool) -
 
 
 @pytest.mark.parametrize(
+    ("source", "smooth"),
+    [
+        ("tanh(x) - 2 sigmoid(2 x)", True),
+        ("det(A) x + inv(A) y", True),
+        ("x .^ 3 - x ./ y", True),
+        ("abs(x) - x", False),
+        ("relu(x) + step(x) + sign(x)", False),
+        ("sqrt(x .^ 2 + 1) - x", False),
+        ("x .^ 0.5 - x", False),
+        ("||x|| x - y", False),
+        ("logdet(A) x - y", False),
+    ],
+)
+def test_only_analytic_candidates_are_decided(source: str, smooth: bool) -> None:
+    """Kinks and branch points can agree on a region without being equal."""
+    e = _typed(source)
+    assert analytic(e) is smooth
+    if not smooth:
+        assert may_be_zero(e) is False
+
+
+@pytest.mark.parametrize(
     "source", ["x^T A x", "2 A^T (A x - y)", "(A + A^T) x", "tanh(x) - 2 sigmoid(2 x)"]
 )
 def test_the_float_screen_rejects_what_is_clearly_not_zero(source: str) -> None:
@@ -218,4 +240,3 @@ def test_removing_zeros_never_changes_a_value(source: str) -> None:
         if out != g:
             note(f"{to_text(g)} -> {to_text(out)}")
             zero_at_further_points(B.sub(g, out))
-
