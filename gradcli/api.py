@@ -30,7 +30,6 @@ from gradcli.printers import to_array_api, to_latex, to_numpy, to_text, to_unico
 from gradcli.printers.numpy import free_sizes, python_name
 from gradcli.printers.reprs import check_status, one_line
 from gradcli.simplify import present, simplify
-from gradcli.simplify.oracle import may_be_zero
 from gradcli.simplify.shared import name_shared
 from gradcli.simplify.zero import is_candidate, vanish_zeros
 from gradcli.syntax import parse
@@ -383,6 +382,8 @@ def without_zeros(expr: Expr) -> Expr:
 
 def _zero_by_oracle(e: Expr) -> bool:
     """The oracle's verdict on ``e == 0``; NumPy is imported only past the screen."""
+    from gradcli.simplify.oracle import may_be_zero
+
     if not may_be_zero(e):
         return False
     from gradcli.numeric.oracle import identically_zero

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from functools import reduce
-from typing import Any
+from typing import Any, NamedTuple
 
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import (
@@ -51,8 +50,7 @@ from gradcli.ir.nodes import (
 Matrix = list[list[Any]]
 
 
-@dataclass(frozen=True)
-class Numbers:
+class Numbers(NamedTuple):
     """A number type: how to make a constant, the element-wise functions, and
     which values are finite real numbers."""
 

@@ -23,8 +23,8 @@ in docs/conventions.md ("The zero oracle"):
   functions can agree on a region without being equal, which random points
   need not reveal.
 
-First, ``may_be_zero`` screens the candidate in floats at one point drawn with
-Python's ``random`` (entries in ``[0.5, 2]``, diagonally dominant square
+First, ``may_be_zero`` screens the candidate in floats at one point drawn by
+a small seeded generator (``_Draws``; entries in ``[0.5, 2]``, diagonally dominant square
 matrices): a value clearly away from zero (above ``SCREEN`` relative to its
 parts) rejects it without importing NumPy or mpmath. The screen only rejects.
 
@@ -36,7 +36,6 @@ point, smaller than any ratio of two doubles.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -128,12 +127,12 @@ def _screen(expr: Expr) -> bool | None:
     """``False`` when a float evaluation shows ``expr`` is not zero, else ``None``."""
     if any(isinstance(n, Block) for n in walk(expr)):
         return None  # summed dimensions: left to the sampler, which knows them
-    rng = random.Random(SEED)
+    rng = _Draws(SEED)
     sizes: dict[Dim, int] = {}
     for n in walk(expr):
         for d in (n.shape.rows, n.shape.cols):
             for atom in _atoms(d):
-                sizes.setdefault(atom, rng.randint(2, MAX_SIZE))
+                sizes.setdefault(atom, 2 + int(rng.uniform(0.0, MAX_SIZE - 1.0)))
     point = {v.name: _screen_value(v, sizes, rng) for v in free_vars(expr)}
     verdict = zero_at(expr, point, sizes, float_numbers(), SCREEN)
     return None if verdict is None or verdict else False
@@ -147,7 +146,20 @@ def _atoms(d: Dim) -> list[Dim]:
     return [d]
 
 
-def _screen_value(v: Var, sizes: Mapping[Dim, int], rng: random.Random) -> Matrix:
+class _Draws:
+    """Seeded uniform draws (a 64-bit linear congruential generator, Knuth's
+    MMIX constants): enough for one screening point, and lighter to import
+    than ``random`` on the command line's start-up path."""
+
+    def __init__(self, seed: int) -> None:
+        self.state = seed
+
+    def uniform(self, lo: float, hi: float) -> float:
+        self.state = (6364136223846793005 * self.state + 1442695040888963407) % 2**64
+        return lo + (hi - lo) * (self.state >> 11) / 2**53
+
+
+def _screen_value(v: Var, sizes: Mapping[Dim, int], rng: _Draws) -> Matrix:
     """Entries in ``[0.5, 2]``; a square matrix diagonally dominant (invertible),
     symmetric when declared so."""
     ctx = dict(sizes)
