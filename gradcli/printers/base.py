@@ -144,10 +144,15 @@ class Product:
         return Product(expr.coeff, scalars, expr.chain, dens)
 
 
+def magnitude(v: Fraction | float) -> Fraction | float:
+    """``|v|``, typed as what it is (``abs`` of the union is an ``object`` to mypy)."""
+    return -v if v < 0 else v
+
+
 def over_denominator(p: Product) -> Product:
     """``p`` with a fraction coefficient ``a/q`` (``as_fraction``) written as
     ``a`` over a denominator ``q``, the first of ``dens``."""
-    frac = as_fraction(abs(p.coeff))
+    frac = as_fraction(magnitude(p.coeff))
     if frac is None:
         return p
     a, q = frac
@@ -297,7 +302,7 @@ class Printer:
         return self._paren(text) if self.precedence(expr) < min_prec else text
 
     def _prec_Const(self, expr: Const) -> Prec:
-        if as_fraction(abs(expr.value)) is not None:
+        if as_fraction(magnitude(expr.value)) is not None:
             return min(self._fraction_prec(), Prec.UNARY)
         if expr.value < 0:
             return Prec.UNARY
@@ -415,7 +420,7 @@ class Printer:
 
     def _prefix(self, p: Product) -> list[str]:
         """The magnitude of the coefficient (unless 1), then the scalar factors."""
-        head = [] if abs(p.coeff) == 1 else [self._coefficient(abs(p.coeff))]
+        head = [] if abs(p.coeff) == 1 else [self._coefficient(magnitude(p.coeff))]
         return head + [self.parenthesize(s, Prec.POWER) for s in p.scalars]
 
     def _product_body(self, prefix: list[str], chain: Sequence[Expr]) -> str:
