@@ -376,16 +376,21 @@ def without_zeros(expr: Expr) -> Expr:
     candidate to decide."""
     if not any(is_candidate(n) for n in walk(expr)):
         return expr
-    out = vanish_zeros(expr, _zero_by_oracle)
+    from gradcli.simplify.oracle import MAX_DECISIONS
+
+    left = [MAX_DECISIONS]
+    out = vanish_zeros(expr, lambda e: _zero_by_oracle(e, left))
     return expr if out == expr else simplify(out)
 
 
-def _zero_by_oracle(e: Expr) -> bool:
-    """The oracle's verdict on ``e == 0``; NumPy is imported only past the screen."""
+def _zero_by_oracle(e: Expr, left: list[int]) -> bool:
+    """The oracle's verdict on ``e == 0``, while ``left[0]`` full decisions
+    remain; NumPy is imported only past the screen."""
     from gradcli.simplify.oracle import may_be_zero
 
-    if not may_be_zero(e):
+    if left[0] <= 0 or not may_be_zero(e):
         return False
+    left[0] -= 1
     from gradcli.numeric.oracle import identically_zero
 
     return identically_zero(e)

@@ -251,3 +251,24 @@ def test_a_zero_of_cancelling_terms_is_never_a_check_failure(seed: int, scale: s
     d = gradcli.grad(f"{scale}(det(A X) - det(A) det(X))", "X", seed=seed)
     assert d.results[0].text == "zeros zeros^T"
     assert d.check is not None and d.check.passed is not False
+
+
+def test_at_most_max_decisions_per_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ten parts that pass the screen: eight are decided (zero), two stay."""
+    import gradcli.numeric.oracle as oracle_module
+    from gradcli.simplify.oracle import MAX_DECISIONS
+
+    decided: list[Expr] = []
+
+    def counting(e: Expr) -> bool:
+        decided.append(e)
+        return identically_zero(e)
+
+    monkeypatch.setattr(oracle_module, "identically_zero", counting)
+    names = [f"t{k}" for k in range(10)]
+    source = " + ".join(f"(tanh({n}) - 2 sigmoid(2 {n}) + 1) x" for n in names)
+    e = analyse(source, declarations(scalar=names, vector="x"))[0]
+    out = without_zeros(e)
+    assert len(decided) == MAX_DECISIONS == 8
+    assert to_text(out).count("tanh") == 10 - MAX_DECISIONS
+    zero_at_further_points(B.sub(e, out))

@@ -19,9 +19,10 @@ in docs/conventions.md ("The zero oracle"):
   refuses;
 - a candidate with a node that is not analytic (``abs``, ``relu``, ``sign``,
   ``step``, ``sqrt``, a non-integer power, a norm, ``logdet``, which is
-  ``log|det|``) or larger than ``MAX_NODES`` is refused outright: such
-  functions can agree on a region without being equal, which random points
-  need not reveal.
+  ``log|det|``) is refused outright: such functions can agree on a region
+  without being equal, which random points need not reveal;
+- so is a candidate larger than ``MAX_NODES``, and the caller decides at most
+  ``MAX_DECISIONS`` candidates per result: the time stays bounded.
 
 First, ``may_be_zero`` screens the candidate in floats at one point drawn by
 a small seeded generator (``_Draws``; entries in ``[0.5, 2]``, diagonally dominant square
@@ -60,7 +61,8 @@ TOLERANCE = Fraction(1, 10**370)
 SCREEN = 1e-6
 POINTS = 6
 MIN_USABLE = 4
-MAX_NODES = 2_000
+MAX_NODES = 400
+MAX_DECISIONS = 8  # full decisions per result (each at most a few tenths of a second)
 MAX_SIZE = 4
 SEED = 14
 KINKS = frozenset({"abs", "relu", "sign", "step", "sqrt"})
