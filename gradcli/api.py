@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from gradcli.numeric.check import CheckResult
     from gradcli.numeric.expand import Expanded
 from gradcli.ir.dims import ONE, SCALAR, Dim, Kind, Shape, shape_words
-from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size
+from gradcli.ir.nodes import Expr, Var, free_vars, size, tree_size, walk
 from gradcli.output.formats import Format as Format  # re-exported: gradcli.api.Format
 from gradcli.printers import (
     to_array_api,
@@ -37,8 +37,9 @@ from gradcli.printers import (
 from gradcli.printers.numpy import free_sizes, python_name
 from gradcli.printers.reprs import check_status, one_line
 from gradcli.printers.sizes import dim_words
-from gradcli.simplify import present
+from gradcli.simplify import present, simplify
 from gradcli.simplify.shared import name_shared
+from gradcli.simplify.zero import is_candidate, vanish_zeros
 from gradcli.syntax import parse
 from gradcli.syntax.declarations import IDENT, Declarations
 from gradcli.syntax.scalar_hint import scalar_hint
@@ -361,7 +362,8 @@ def set_up(
     for v in wrt:
         variables.setdefault(v.name, v)
     targets = [
-        replace(t, expr=present(t.expr)) for t in derivative_results(command, f, wrt, layout)
+        replace(t, expr=present(without_zeros(t.expr)))
+        for t in derivative_results(command, f, wrt, layout)
     ]
     for t in targets:
         if size(t.expr) > MAX_RESULT_NODES:
@@ -389,6 +391,33 @@ def set_up(
         for t in targets
     ]
     return targets, Derivation(command, source, present(f), variables, results, None, seed, notes)
+
+
+def without_zeros(expr: Expr) -> Expr:
+    """``expr`` with its identically zero parts removed (``simplify/zero.py``
+    proposes, the oracle of ``numeric/oracle.py`` decides), simplified again if
+    one was. The oracle, NumPy and mpmath are imported only when there is a
+    candidate to decide."""
+    if not any(is_candidate(n) for n in walk(expr)):
+        return expr
+    from gradcli.simplify.oracle import MAX_DECISIONS
+
+    left = [MAX_DECISIONS]
+    out = vanish_zeros(expr, lambda e: _zero_by_oracle(e, left))
+    return expr if out == expr else simplify(out)
+
+
+def _zero_by_oracle(e: Expr, left: list[int]) -> bool:
+    """The oracle's verdict on ``e == 0``, while ``left[0]`` full decisions
+    remain; NumPy is imported only past the screen."""
+    from gradcli.simplify.oracle import may_be_zero
+
+    if left[0] <= 0 or not may_be_zero(e):
+        return False
+    left[0] -= 1
+    from gradcli.numeric.oracle import identically_zero
+
+    return identically_zero(e)
 
 
 def random_seed() -> int:

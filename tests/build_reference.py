@@ -133,7 +133,7 @@ def _parsed_value(
 ) -> Array:
     """The value of ``text`` parsed back. Its dimensions get their sizes from the
     variables bound in ``point``, and, for dimensions only ``eye`` or ``ones``
-    fix (``0 ones ones^T``), from the ``shape`` the value must have."""
+    fix (``zeros zeros^T``), from the ``shape`` the value must have."""
     expr, variables, _ = analyse(text, decls)
     sizes: dict[Dim, int] = {}
     for v in variables.values():

@@ -1415,7 +1415,7 @@ MULTIPLE_AND_ZERO: list[ParameterSet] = [
         g(
             "x^T A x",
             "z",
-            "0 ones",
+            "zeros",
             lambda x, A, z: np.zeros_like(z),
             "SPEC §1: a --wrt that does not occur gives zero",
         )
@@ -1424,7 +1424,7 @@ MULTIPLE_AND_ZERO: list[ParameterSet] = [
         g(
             "x^T A x",
             "Z",
-            "0 ones ones^T",
+            "zeros zeros^T",
             lambda x, A, Z: np.zeros_like(Z),
             "SPEC §1: a --wrt that does not occur gives zero",
         )
@@ -1443,7 +1443,7 @@ MULTIPLE_AND_ZERO: list[ParameterSet] = [
         g(
             "a^T x",
             "x,z",
-            "a\n0 ones",
+            "a\nzeros",
             lambda a, x, z: (a, np.zeros_like(z)),
             "SPEC §1: one result per --wrt, zero for one that does not occur",
         )
@@ -1939,7 +1939,7 @@ JACOBIAN: list[ParameterSet] = [
         jac(
             "A x",
             "y",
-            "0 ones ones^T",
+            "zeros zeros^T",
             lambda A, x, y: np.zeros((len(A), len(y))),
             "SPEC §1: a --wrt that does not occur gives zero",
         )
@@ -2167,7 +2167,7 @@ HESSIAN: list[ParameterSet] = [
         hess(
             "a^T x",
             "x",
-            "0 ones ones^T",
+            "zeros zeros^T",
             lambda a, x: np.zeros((len(x), len(x))),
             "a linear function has a zero Hessian",
         )
@@ -2220,7 +2220,7 @@ HESSIAN: list[ParameterSet] = [
         hess(
             "sum(relu(x))",
             "x",
-            "0 ones ones^T",
+            "zeros zeros^T",
             lambda x: np.zeros((len(x), len(x))),
             "relu is piecewise linear",
         )

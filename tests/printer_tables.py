@@ -5,6 +5,8 @@ text, Unicode and LaTeX forms. ``test_printers.py`` checks them;
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from gradcli.ir.build import (
     add,
     apply,
@@ -123,7 +125,14 @@ GOLDEN: list[tuple[str, Expr, str, str]] = [
     ("ones", ones(x.shape), "ones", "𝟏"),
     ("ones_row", transpose(ones(x.shape)), "ones^T", "𝟏ᵀ"),
     ("ones_matrix", ones(A.shape), "ones ones^T", "𝟏 𝟏ᵀ"),
-    ("zeros", zeros(x.shape), "0 ones", "0 𝟏"),
+    ("zeros", zeros(x.shape), "zeros", "0"),
+    ("zeros_row", zeros(transpose(x).shape), "zeros^T", "0"),
+    ("zeros_matrix", zeros(A.shape), "zeros zeros^T", "0"),
+    ("zeros_in_block", block([[zeros(x.shape), x]]), "[[zeros, x]]", "[[0, x]]"),
+    ("fraction_coeff", mul(Fraction(1, 9), x), "x / 9", "x / 9"),
+    ("fraction_coeff_den", mul(Fraction(2, 3), x, power(t, -1)), "2 x / (3 t)", "2 x / (3 t)"),
+    ("fraction_const", add(const(Fraction(-1, 6)), t), "t - 1/6", "t − 1/6"),
+    ("fraction_power", power(add(const(Fraction(1, 3)), t), 2), "(1/3 + t)^2", "(1/3 + t)²"),
     ("eye", add(A, Identity(n)), "A + eye", "A + I"),
     ("matpow", matpow(A, 3), "A^3", "A³"),
     ("matpow_inv", matpow(A, -2), "A^-2", "A⁻²"),
@@ -188,4 +197,13 @@ LATEX_GOLDEN: list[tuple[str, Expr, str]] = [
     ("block", block([[s, t], [t, s]]), r"\begin{bmatrix} s & t \\ t & s \end{bmatrix}"),
     ("vec", vec(A), r"\operatorname{vec}\left(A\right)"),
     ("power", mul(0.5, power(x, -0.5)), r"0.5 x^{\odot -0.5}"),
+    ("fraction_coeff", mul(Fraction(1, 9), x), r"\frac{1}{9} x"),
+    ("fraction_coeff_den", mul(Fraction(2, 3), x, power(t, -1)), r"\frac{2 x}{3 t}"),
+    ("fraction_const", add(const(Fraction(-1, 6)), t), r"t - \frac{1}{6}"),
+    (
+        "fraction_power",
+        power(add(const(Fraction(1, 3)), t), 2),
+        r"\left(\frac{1}{3} + t\right)^{2}",
+    ),
+    ("zeros", zeros(A.shape), r"\mathbf{0}"),
 ]

@@ -105,6 +105,8 @@ NOT_READ_BACK = {
     "ones_row",
     "ones_matrix",
     "zeros",
+    "zeros_row",
+    "zeros_matrix",
 }
 
 

@@ -49,7 +49,7 @@ CLI_CASES = [
         0,
         "(n * n, x.shape[0])",
     ),
-    (["jacobian", "--wrt", "x", "-f", "text", "--seed", "0", "--", "eye"], 0, "0 ones ones^T"),
+    (["jacobian", "--wrt", "x", "-f", "text", "--seed", "0", "--", "eye"], 0, "zeros zeros^T"),
 ]
 
 

@@ -13,7 +13,9 @@ added constant, or on luck:
   F(x - sV)) / 2s`` at ``s = h, h/2, h/4``, extrapolated: ``R(s) = D(s/2) +
   (D(s/2) - D(s)) / 3`` (error ``O(s^4)``). The estimate is ``fd = R(h/2)``,
   its error estimate ``err = |R(h) - R(h/2)|``, and its rounding noise
-  ``noise = 64 eps |F| / h``; the uncertainty is ``unc = max(err, noise)``.
+  ``noise = 64 eps |F| / h``, with ``|F|`` at least the largest term of F
+  when F is a sum (when its terms cancel, F is rounding of their size); the
+  uncertainty is ``unc = max(err, noise)``.
   ``h = 1e-3 (1 + max|x|)``; while ``unc > 1e-4 size`` and ``err`` dominates,
   the step shrinks tenfold, up to three times (fast-varying functions).
 - **The comparison** with ``sym = <G, V>`` (or ``J vec(V)``): with ``size =
@@ -53,11 +55,13 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from gradcli.calculus.vocabulary import Command
+from gradcli.ir import build as B
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import (
     Add,
@@ -68,6 +72,7 @@ from gradcli.ir.nodes import (
     Identity,
     Inverse,
     LogDet,
+    Mul,
     Power,
     Var,
     free_vars,
@@ -184,16 +189,19 @@ class _Problem:
     kinks: tuple[Expr, ...] = ()
     guards: tuple[Expr, ...] = ()
     parts: tuple[tuple[Expr, ...], ...] = ()
+    target_parts: tuple[Expr, ...] = ()
 
 
 @dataclass(frozen=True)
 class _Base:
-    """Values at the point itself: the results, the arguments of the kinks, and
-    the scale of each result's computed parts (``_inner_scale``)."""
+    """Values at the point itself: the results, the arguments of the kinks, the
+    scale of each result's computed parts (``_inner_scale``), and that of the
+    differenced target's terms (``_summands``)."""
 
     results: list[Array]
     kinks: list[Array]
     inner: list[float]
+    target_scale: float = 0.0
 
 
 _F = TypeVar("_F", bound=Callable[..., CheckResult])
@@ -341,6 +349,7 @@ def _derivative_problem(
         kinks=_kink_arguments(target),
         guards=_guards([*target, *results]),
         parts=tuple(_computed_parts(r) for r in results),
+        target_parts=tuple(n for t in target for n in _summands(t)),
     )
 
 
@@ -688,15 +697,15 @@ def _norm(a: Array) -> float:
 def _base(problem: _Problem, point: dict[str, Array]) -> _Base | _Skip:
     """The values at the point, or why the point cannot be used."""
     groups = (problem.target, problem.checked, problem.results, problem.guards, problem.kinks)
-    values = _evaluate_groups((*groups, *problem.parts), point, problem.sizes)
+    values = _evaluate_groups((*groups, *problem.parts, problem.target_parts), point, problem.sizes)
     subjects = (problem.subject, "f", "the derivative")
     for subject, exprs, vals in zip(subjects, groups, values, strict=False):
         if not _all_finite(vals):
             return _Skip(f"{subject} is not finite", _cause(exprs, point, problem.sizes))
     if any(_ill_conditioned(g) for g in values[3]):
         return _Skip("a matrix to invert is ill-conditioned", each=True)
-    inner = [_largest(parts) for parts in values[len(groups) :]]
-    return _Base(values[2], values[4], inner)
+    inner = [_largest(parts) for parts in values[len(groups) : -1]]
+    return _Base(values[2], values[4], inner, _largest(values[-1]))
 
 
 def _computed_parts(result: Expr) -> tuple[Expr, ...]:
@@ -706,6 +715,20 @@ def _computed_parts(result: Expr) -> tuple[Expr, ...]:
     for a softmax ``p``, times large factors) evaluates to rounding of that
     size, not to 0."""
     return tuple(n for n in walk(result) if not isinstance(n, (Var, Const, Fill, Identity)))
+
+
+def _summands(target: Expr) -> tuple[Expr, ...]:
+    """The terms of a differenced sum (``c (a + b)`` counts as ``c a + c b``),
+    whose size is the size of the rounding in F when they cancel
+    (``det(A X) - det(A) det(X)``); scaling F scales them alike. Empty for
+    anything else, whose rounding is relative to ``|F|``."""
+    if isinstance(target, Mul) and len(target.factors) == 1:
+        inner, coeff = target.factors[0], target.coeff
+    else:
+        inner, coeff = target, Fraction(1)
+    if not isinstance(inner, Add):
+        return ()
+    return tuple(B.mul(coeff, t) for t in inner.terms)
 
 
 def _largest(values: Sequence[Array]) -> float:
@@ -778,7 +801,9 @@ def _richardson(
     if not (np.all(np.isfinite(fine)) and np.isfinite(err)):
         return _Skip("the finite differences overflow")
     assert biggest is not None
-    noise = NOISE * EPS * _norm(biggest) / h
+    # F's rounding is relative to its largest term, not to |F|: an f whose
+    # terms cancel (det(A X) - det(A) det(X)) is rounding of their size.
+    noise = NOISE * EPS * max(_norm(biggest), base.target_scale) / h
     return _Estimate(fine, err, noise, h)
 
 

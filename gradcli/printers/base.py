@@ -77,6 +77,31 @@ def format_number(v: Fraction | float) -> str:
     return repr(f)
 
 
+MAX_FRACTION_DIGITS = 24
+
+
+def as_fraction(v: Fraction | float) -> tuple[int, int] | None:
+    """``(p, q)`` when the constant ``v`` is written as the fraction ``p/q``.
+
+    The rule (docs/conventions.md, "Numbers"): an integer is written as one; a
+    value whose shortest decimal reads back exactly stays a decimal (``0.5``,
+    ``0.1``, ``1e-08``: every decimal the user typed); any other value is
+    written ``p/q`` while ``p`` and ``q`` have at most ``MAX_FRACTION_DIGITS``
+    digits between them (``1/9``, not ``0.1111111111111111``), else as the
+    nearest double."""
+    if not isinstance(v, Fraction) or v.denominator == 1:
+        return None
+    try:
+        if Fraction(format_number(v)) == v:
+            return None
+    except LimitError:
+        return None
+    p, q = v.numerator, v.denominator
+    if len(str(abs(p))) + len(str(q)) > MAX_FRACTION_DIGITS:
+        return None
+    return p, q
+
+
 def _finite(v: Fraction | float) -> bool:
     """Whether ``v`` is a finite double (a huge exact number is not)."""
     try:
@@ -121,6 +146,21 @@ class Product:
         return Product(expr.coeff, scalars, expr.chain, dens)
 
 
+def magnitude(v: Fraction | float) -> Fraction | float:
+    """``|v|``, typed as what it is (``abs`` of the union is an ``object`` to mypy)."""
+    return -v if v < 0 else v
+
+
+def over_denominator(p: Product) -> Product:
+    """``p`` with a fraction coefficient ``a/q`` (``as_fraction``) written as
+    ``a`` over a denominator ``q``, the first of ``dens``."""
+    frac = as_fraction(magnitude(p.coeff))
+    if frac is None:
+        return p
+    a, q = frac
+    return Product(Fraction(a if p.coeff > 0 else -a), p.scalars, p.chain, (Const(q), *p.dens))
+
+
 def hadamard_parts(e: Expr) -> tuple[list[Expr], list[Expr]]:
     """Numerator factors and denominators of ``x .* y ./ z`` (or of ``1 ./ z``)."""
     factors = e.factors if isinstance(e, Hadamard) else (e,)
@@ -138,6 +178,10 @@ def split_sign(term: Expr) -> tuple[bool, Expr]:
     if isinstance(term, Const) and term.value < 0:
         return True, Const(-term.value)
     return False, term
+
+
+def _is_zeros(e: Fill) -> bool:
+    return isinstance(e.value, Const) and e.value.value == 0 and not e.shape.is_scalar
 
 
 def _is_ones(e: Expr) -> bool:
@@ -219,6 +263,7 @@ class Printer:
     had_mul: ClassVar[str] = " .* "
     had_div: ClassVar[str] = " ./ "
     scal_div: ClassVar[str] = " / "
+    fraction_below: ClassVar[bool] = True  # a coefficient p/q: q joins the denominators
 
     def __init__(self) -> None:
         self._done: dict[int, str] = {}
@@ -259,6 +304,8 @@ class Printer:
         return self._paren(text) if self.precedence(expr) < min_prec else text
 
     def _prec_Const(self, expr: Const) -> Prec:
+        if as_fraction(magnitude(expr.value)) is not None:
+            return min(self._fraction_prec(), Prec.UNARY)
         if expr.value < 0:
             return Prec.UNARY
         if not _finite(expr.value):
@@ -284,6 +331,8 @@ class Printer:
     def _prec_Fill(self, expr: Fill) -> Prec:
         if _is_ones(expr) and expr.shape.is_vector:
             return Prec.ATOM
+        if _is_zeros(expr) and self._zeros(expr.shape) is not None:
+            return self._zeros_prec(expr.shape)
         return self.precedence(fill_as_product(expr))
 
     # ------------------------------------------------------------ format hooks
@@ -300,6 +349,22 @@ class Printer:
 
     def _ones(self) -> str:
         raise NotImplementedError
+
+    def _fraction(self, p: int, q: int) -> str:
+        """The positive fraction ``p/q`` as a constant."""
+        return f"{p}/{q}"
+
+    def _fraction_prec(self) -> Prec:
+        """How tightly ``_fraction`` binds: as a division."""
+        return Prec.PRODUCT
+
+    def _zeros(self, shape: Shape) -> str | None:
+        """The all-zero vector or matrix of ``shape`` (``None``: as ``0`` times ones)."""
+        return None
+
+    def _zeros_prec(self, shape: Shape) -> Prec:
+        """How tightly ``_zeros(shape)`` binds."""
+        return Prec.ATOM
 
     def _transpose(self, base: str) -> str:
         raise NotImplementedError
@@ -321,13 +386,19 @@ class Printer:
 
     def _print_Const(self, expr: Const) -> str:
         if expr.value < 0:
-            return self.neg_sign + self._number(-expr.value)
-        return self._number(expr.value)
+            return self.neg_sign + self._coefficient(-expr.value)
+        return self._coefficient(expr.value)
+
+    def _coefficient(self, v: Fraction | float) -> str:
+        """A nonnegative constant: ``p/q`` by ``as_fraction``'s rule, else a number."""
+        frac = as_fraction(v)
+        return self._number(v) if frac is None else self._fraction(*frac)
 
     def _print_Fill(self, expr: Fill) -> str:
         if _is_ones(expr) and expr.shape.is_vector:
             return self._ones()
-        return self._print(fill_as_product(expr))
+        zeros = self._zeros(expr.shape) if _is_zeros(expr) else None
+        return zeros if zeros is not None else self._print(fill_as_product(expr))
 
     # ------------------------------------------------------------ sums
 
@@ -355,14 +426,16 @@ class Printer:
     # ------------------------------------------------------------ products
 
     def _print_Mul(self, expr: Mul) -> str:
-        """``coeff scalars chain / dens``; ``-`` for a coefficient of -1."""
+        """``coeff scalars chain / dens``; ``-`` for a coefficient of -1. A
+        fraction coefficient ``p/q`` puts ``q`` below: ``theta / 9``, ``2 x / (9 t)``."""
         p = Product.of(expr)
+        p = over_denominator(p) if self.fraction_below else p
         body = self._product_body(self._prefix(p), p.chain)
         return self._signed(p.coeff < 0, self._divide(body, p.dens))
 
     def _prefix(self, p: Product) -> list[str]:
         """The magnitude of the coefficient (unless 1), then the scalar factors."""
-        head = [] if abs(p.coeff) == 1 else [self._number(-p.coeff if p.coeff < 0 else p.coeff)]
+        head = [] if abs(p.coeff) == 1 else [self._coefficient(magnitude(p.coeff))]
         return head + [self.parenthesize(s, Prec.POWER) for s in p.scalars]
 
     def _product_body(self, prefix: list[str], chain: Sequence[Expr]) -> str:

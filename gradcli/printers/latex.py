@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from types import MappingProxyType
 
-from gradcli.ir.dims import Dim
+from gradcli.ir.dims import Dim, Shape
 from gradcli.ir.nodes import (
     Apply,
     Block,
@@ -39,7 +39,7 @@ from gradcli.ir.nodes import (
     Vec,
 )
 from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS, fill
-from gradcli.printers.base import Prec, Printer, Product, format_number
+from gradcli.printers.base import Prec, Printer, Product, format_number, over_denominator
 from gradcli.printers.powers import variable_power
 from gradcli.printers.sizes import counted_dims
 from gradcli.printers.unicode import GREEK
@@ -91,6 +91,7 @@ class LatexPrinter(Printer):
 
     had_mul = " \\odot "
     had_div = " \\oslash "
+    fraction_below = False  # \\frac{1}{9} \\theta unless there is a denominator
 
     def _paren(self, text: str) -> str:
         return f"\\left({text}\\right)"
@@ -106,8 +107,18 @@ class LatexPrinter(Printer):
     def _number(self, v: Fraction | float) -> str:
         return latex_number(v)
 
+    def _fraction(self, p: int, q: int) -> str:
+        return f"\\frac{{{p}}}{{{q}}}"
+
+    def _fraction_prec(self) -> Prec:
+        return Prec.ATOM
+
     def _name(self, name: str) -> str:
         return latex_name(name)
+
+    def _zeros(self, shape: Shape) -> str | None:
+        """A zero vector or matrix is the bold zero of textbooks."""
+        return r"\mathbf{0}"
 
     def _ones(self) -> str:
         return "\\mathbf{1}"
@@ -129,10 +140,13 @@ class LatexPrinter(Printer):
     # ------------------------------------------------------------ products
 
     def _print_Mul(self, expr: Mul) -> str:
-        """``\\frac{num}{den}`` for scalar denominators, the sign outside."""
+        """``\\frac{num}{den}`` for scalar denominators, the sign outside; a
+        fraction coefficient alone is ``\\frac{1}{9} \\theta``, with other
+        denominators it joins them (``\\frac{x}{9 t}``)."""
         p = Product.of(expr)
         if not p.dens:
             return super()._print_Mul(expr)
+        p = over_denominator(p)
         numer = (*p.scalars, *p.chain)
         if abs(p.coeff) == 1.0 and len(numer) == 1:
             top = self._print(numer[0])

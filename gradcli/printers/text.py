@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import ClassVar
 
-from gradcli.ir.dims import Dim
+from gradcli.ir.dims import ONE, Dim, Shape
 from gradcli.ir.nodes import (
     Apply,
     Block,
@@ -59,6 +59,19 @@ class TextPrinter(Printer):
 
     def _ones(self) -> str:
         return "ones"
+
+    def _zeros(self, shape: Shape) -> str | None:
+        """``zeros`` is the zero column, as ``ones`` is the all-ones one, so a
+        zero reads back with its shape: ``zeros``, ``zeros^T``, ``zeros zeros^T``."""
+        if shape.cols == ONE:
+            return "zeros"
+        row = self._transpose("zeros")
+        return row if shape.rows == ONE else f"zeros{self.juxt}{row}"
+
+    def _zeros_prec(self, shape: Shape) -> Prec:
+        if shape.cols == ONE:
+            return Prec.ATOM
+        return Prec.POWER if shape.rows == ONE else Prec.PRODUCT
 
     def _transpose(self, base: str) -> str:
         return f"{base}^T"

@@ -16,6 +16,7 @@ from fractions import Fraction
 from types import MappingProxyType
 from typing import ClassVar
 
+from gradcli.ir.dims import Shape
 from gradcli.ir.nodes import Apply, Identity, Kron, LogDet, Reduce
 from gradcli.ir.primitives import ELEMENTWISE, REDUCTIONS, fill
 from gradcli.printers.base import Prec, format_number
@@ -121,6 +122,13 @@ class UnicodePrinter(TextPrinter):
 
     def _name(self, name: str) -> str:
         return unicode_name(name)
+
+    def _zeros(self, shape: Shape) -> str | None:
+        """A zero vector or matrix is ``0``: ``pretty`` shows its shape beside it."""
+        return "0"
+
+    def _zeros_prec(self, shape: Shape) -> Prec:
+        return Prec.ATOM
 
     def _ones(self) -> str:
         return "𝟏"

@@ -26,7 +26,7 @@ ARITY: dict[str, int] = {n: arity(canonical(n)) for n in FUNCTIONS if arity(cano
 SUGAR: frozenset[str] = frozenset({"norm", "norm1", "vector", "matrix", "len", "mean"})
 
 # Names that stand for a value whose size comes from the context.
-CONSTANTS: frozenset[str] = frozenset({"eye", "ones"})
+CONSTANTS: frozenset[str] = frozenset({"eye", "ones", "zeros"})
 
 # ``EXPR where s = EXPR, ...`` names parts of an expression (shared subexpressions).
 WHERE = "where"

@@ -146,7 +146,7 @@ class Checker:
         if n.name == "eye":
             d = self.dims.fresh()
             return TShape(d, d)
-        if n.name == "ones":
+        if n.name in ("ones", "zeros"):
             return TShape(self.dims.fresh(), ONE_TOK)
         if n.name in self.var_shapes:
             return self.var_shapes[n.name]
@@ -480,6 +480,8 @@ class Checker:
                 return B.Identity(shape.rows) if not shape.is_scalar else B.const(1.0)
             if n.name == "ones":
                 return B.ones(shape)
+            if n.name == "zeros":
+                return B.zeros(shape)
             if n.name in self.local_ir:
                 return self.local_ir[n.name]
             return self.vars[n.name]
