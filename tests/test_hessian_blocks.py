@@ -34,7 +34,7 @@ BLOCKS = [
         hess(
             "x^T A y",
             "x,y",
-            "[[0 ones ones^T, A], [A^T, 0 ones ones^T]]",
+            "[[zeros zeros^T, A], [A^T, zeros zeros^T]]",
             lambda x, A, y: np.block([[_zero(x.size, x.size), A], [A.T, _zero(y.size, y.size)]]),
             "bilinear form: the Hessian by (x, y) holds A off the diagonal",
         )
@@ -52,7 +52,7 @@ BLOCKS = [
         hess(
             "x^T A y + t x^T x",
             "x,y,t",
-            "[[2 t eye, A, 2 x], [A^T, 0 ones ones^T, 0 ones], [2 x^T, 0 ones^T, 0]]",
+            "[[2 t eye, A, 2 x], [A^T, zeros zeros^T, zeros], [2 x^T, zeros^T, 0]]",
             lambda x, A, y, t: np.block(
                 [
                     [2 * t * np.eye(x.size), A, 2 * x[:, None]],
@@ -277,7 +277,7 @@ def test_verify_block_hessian_wrong_claim(capsys: pytest.CaptureFixture[str]) ->
     r = run(
         capsys,
         "verify",
-        "[[0 ones ones^T, B], [B^T, 0 ones ones^T]]",
+        "[[zeros zeros^T, B], [B^T, zeros zeros^T]]",
         "--of",
         "x^T A y + x^T B y",
         "--wrt",
