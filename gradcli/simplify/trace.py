@@ -10,12 +10,29 @@ only as text, and the simplifier works on trees.
 from __future__ import annotations
 
 from gradcli.ir import build as B
-from gradcli.ir.nodes import Expr, Hadamard, SumAll, tree_size
-from gradcli.printers import to_text
+from gradcli.ir.nodes import (
+    Add,
+    Apply,
+    Const,
+    Expr,
+    Hadamard,
+    Identity,
+    Inverse,
+    MatPow,
+    Mul,
+    Power,
+    SumAll,
+    Trace,
+    Transpose,
+    Var,
+    walk,
+)
 
-# Past this many nodes the two spellings are not printed to compare them: the
-# saving is a few characters against printing a large tree twice.
-MAX_TREE = 400
+# What a node adds to the printed length besides its children: ``sum(`` and
+# ``)``, `` .* `` between factors, ``^T``. Parentheses are left out; the
+# length decides between spellings of one sum, and they need about as many.
+_OWN = {SumAll: 5, Trace: 4, Transpose: 2, Inverse: 3, Identity: 3, Const: 1, Power: 4, MatPow: 2}
+_BETWEEN = {Hadamard: 4, Add: 3, Mul: 1}
 
 
 def _candidates(a: Expr, b: Expr) -> list[Expr]:
@@ -25,18 +42,37 @@ def _candidates(a: Expr, b: Expr) -> list[Expr]:
     return [B.trace(B.mul(left, right)) for left, right in pairs]
 
 
+def text_length(e: Expr) -> int:
+    """About how many characters ``e`` prints as (in the text format); a
+    shared part counts every time it is printed."""
+    done: dict[int, int] = {}
+    for n in walk(e):
+        kids = n.children()
+        own = _OWN.get(type(n), 0) + _BETWEEN.get(type(n), 0) * max(0, len(kids) - 1)
+        if isinstance(n, Var):
+            own = len(n.name)
+        elif isinstance(n, Apply):
+            own = len(n.func) + 2
+        elif isinstance(n, Mul) and n.coeff != 1:
+            own += 2
+        elif isinstance(n, Power) and not isinstance(n.base, (Var, Apply)):
+            own += 2  # the parentheses of (A^T) .^ 2
+        done[id(n)] = own + sum(done[id(k)] for k in kids)
+    return done[id(e)]
+
+
 def as_trace(node: Expr) -> Expr:
     """``node``, or the shortest trace equal to it when ``node`` is ``sum(A .* B)``
     of two matrices and that trace prints strictly shorter."""
     if not isinstance(node, SumAll) or not isinstance(node.arg, Hadamard):
         return node
     h = node.arg
-    if len(h.factors) != 2 or not h.shape.is_matrix or tree_size(node, MAX_TREE) > MAX_TREE:
+    if len(h.factors) != 2 or not h.shape.is_matrix:
         return node
     best: Expr = node
-    best_len = len(to_text(node))
+    best_len = text_length(node)
     for c in _candidates(*h.factors):
-        n = len(to_text(c))
+        n = text_length(c)
         if n < best_len:
             best, best_len = c, n
     return best
