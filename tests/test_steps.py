@@ -130,10 +130,10 @@ IDENTITIES = [
             line(f"df/d(log(1 + exp({LOGISTIC_U})))", "ones", SUM_ALL),
             line(
                 f"df/d(1 + exp({LOGISTIC_U}))",
-                f"1 ./ (1 + exp({LOGISTIC_U}))",
+                "sigmoid(y .* (X w))",  # 1 ./ (1 + exp(-z)) = sigmoid(z)
                 through("log", "log'(u) = 1/u"),
             ),
-            line(f"df/d(exp({LOGISTIC_U}))", f"1 ./ (1 + exp({LOGISTIC_U}))", SUM),
+            line(f"df/d(exp({LOGISTIC_U}))", "sigmoid(y .* (X w))", SUM),
             line(f"df/d({LOGISTIC_U})", f"sigmoid({LOGISTIC_U})", through("exp", "exp' = exp")),
             line("df/d(y .* (X w))", f"-sigmoid({LOGISTIC_U})", SCALING),
             line("df/d(X w)", f"-y .* sigmoid({LOGISTIC_U})", HADAMARD),
