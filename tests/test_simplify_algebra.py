@@ -18,9 +18,11 @@ from typer.testing import CliRunner
 from gradcli.api import derive
 from gradcli.calculus.drivers import Command
 from gradcli.cli import app
-from gradcli.ir.nodes import Expr, Transpose, Var
+from gradcli.ir.nodes import ELEMENTWISE_FUNCS, Expr, Transpose, Var
 from gradcli.printers import to_text
 from gradcli.simplify import present, simplify
+from gradcli.simplify.named import recognise_softplus
+from gradcli.simplify.rules import RULES
 from gradcli.simplify.shared import name_shared, substitute
 
 # ------------------------------------------------------------------ traces
@@ -48,6 +50,18 @@ def test_sum_of_products_prints_as_a_trace(source: str, golden: str) -> None:
     out = present(simplify(expr))
     assert to_text(out) == golden
     check_values(naive(source)[0], [out], variables.values(), golden)
+
+
+def test_softplus_is_recognised_exactly_when_the_function_exists() -> None:
+    """``log(1 + exp(z)) = softplus(z)`` is a rule only once ``softplus`` is a
+    function of the language; until then ``log(1 + exp(x))`` stays as it is."""
+    exists = "softplus" in ELEMENTWISE_FUNCS
+    assert (recognise_softplus in RULES) is exists
+    expr, _ = built("log(1 + exp(x))")
+    out = recognise_softplus(expr)
+    assert (to_text(out) if out is not None else None) == ("softplus(x)" if exists else None)
+    if not exists:
+        assert to_text(simplify(expr)) == "log(1 + exp(x))"
 
 
 # ------------------------------------------------------------------ where clauses

@@ -104,6 +104,8 @@ def exp_times_sigmoid(e: Expr) -> Expr | None:
 
 def recognise_softplus(e: Expr) -> Expr | None:
     """log(1 + exp(z)) = softplus(z) (a rule only where ``softplus`` is a function)."""
+    if "softplus" not in ELEMENTWISE_FUNCS:
+        return None
     if not isinstance(e, Apply) or e.func != "log" or not isinstance(e.arg, Add):
         return None
     terms = e.arg.terms
