@@ -78,6 +78,8 @@ WHERE = [
         ["s = D - D X (X^T C X)^-1"],
     ),
     ("softmax(x) softmax(x)^T + diag(softmax(x))", "p p^T + diag(p)", ["p = softmax(x)"]),
+    # Of a row and its column twin, the column is named.
+    ("sum(exp(x^T A)) + sum(exp(A^T x))", "sum(e^T) + sum(e)", ["e = exp(A^T x)"]),
     ("vec(X)^T A vec(X) + vec(X)^T vec(X)", "vec(X)^T A vec(X) + vec(X)^T vec(X)", []),
 ]
 

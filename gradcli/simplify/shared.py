@@ -81,8 +81,9 @@ class _Twins:
 
     A transpose ``M^T`` is named through ``M`` (printed ``s^T``, never
     ``s = M^T``); of two twins, the one written with fewer transposes gets the
-    name. A node is descended into on the first visit of its pair only, so a
-    repeat inside a repeat (or inside its twin) is not counted twice."""
+    name (a column rather than a row). A node is descended into on the first
+    visit of its pair only, so a repeat inside a repeat (or inside its twin)
+    is not counted twice."""
 
     def __init__(self) -> None:
         self.counts: Counter[Expr] = Counter()
@@ -106,10 +107,11 @@ class _Twins:
         twin = B.transpose(node)
         if twin == node or isinstance(twin, Transpose):
             return node, False
-        mine, theirs = self.transposes(node), self.transposes(twin)
-        if theirs < mine or theirs == mine and skey(twin) < skey(node):
-            return twin, True
-        return node, False
+        # Fewer transposes first, then a column before a row (``s = A^T x``
+        # and ``s^T``, not ``s = x^T A``), then a fixed order.
+        mine = (self.transposes(node), node.shape.is_row, skey(node))
+        theirs = (self.transposes(twin), twin.shape.is_row, skey(twin))
+        return (twin, True) if theirs < mine else (node, False)
 
     def count(self, expr: Expr) -> None:
         stack = [expr]
