@@ -91,11 +91,17 @@ class _Twins:
         self.tcount: dict[Expr, int] = {}
 
     def transposes(self, e: Expr) -> int:
-        """Transposes in ``e`` as printed (memoised, children first)."""
-        for n in walk(e):
-            if n not in self.tcount:
-                own = int(isinstance(n, Transpose))
-                self.tcount[n] = own + sum(self.tcount[k] for k in n.children())
+        """Transposes in ``e`` as printed (memoised; a counted part is not walked again)."""
+        stack = [e]
+        while stack:
+            n = stack[-1]
+            pending = [k for k in n.children() if k not in self.tcount]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            own = int(isinstance(n, Transpose))
+            self.tcount[n] = own + sum(self.tcount[k] for k in n.children())
         return self.tcount[e]
 
     def representative(self, node: Expr) -> tuple[Expr, bool]:
@@ -109,9 +115,11 @@ class _Twins:
             return node, False
         # Fewer transposes first, then a column before a row (``s = A^T x``
         # and ``s^T``, not ``s = x^T A``), then a fixed order.
-        mine = (self.transposes(node), node.shape.is_row, skey(node))
-        theirs = (self.transposes(twin), twin.shape.is_row, skey(twin))
-        return (twin, True) if theirs < mine else (node, False)
+        mine = (self.transposes(node), node.shape.is_row)
+        theirs = (self.transposes(twin), twin.shape.is_row)
+        if theirs < mine or theirs == mine and skey(twin) < skey(node):
+            return twin, True
+        return node, False
 
     def count(self, expr: Expr) -> None:
         stack = [expr]
