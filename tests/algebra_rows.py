@@ -48,6 +48,18 @@ def _mismatched_vec_kron() -> Built:
     return N.Mul(1, (N.Transpose(N.Vec(v["X"])), N.Kron(v["P"], v["Q"]))), v
 
 
+def _trace_of_rectangular_kron() -> Built:
+    """raw tr(kron(C, D)) of an n x m and an m x n matrix: square, its factors are not"""
+    v = _matrices("C:n,m D:m,n")
+    return N.Trace(N.Kron(v["C"], v["D"])), v
+
+
+def _inverse_of_rectangular_kron() -> Built:
+    """raw inv(kron(C, D)) of an n x m and an m x n matrix"""
+    v = _matrices("C:n,m D:m,n")
+    return N.Inverse(N.Kron(v["C"], v["D"])), v
+
+
 Source = str | Callable[[], Built]
 
 APPLIES: list[tuple[Callable[[Expr], Expr | None], Source, str]] = [
@@ -56,6 +68,10 @@ APPLIES: list[tuple[Callable[[Expr], Expr | None], Source, str]] = [
     (K.merge_kron_products, "t kron(A, B) kron(C, D) x", "t kron(A C, B D) x"),
     (K.merge_kron_products, "kron(eye, K) kron(eye, L)", "kron(eye, K L)"),
     (K.fold_kron_vec, "kron(B^T, A) vec(X)", "vec(A X B)"),
+    (K.trace_of_kron, "tr(kron(A, B))", "tr(A) tr(B)"),
+    (K.trace_of_kron, "tr(kron(A^T, B S))", "tr(A) tr(B S)"),
+    (K.inverse_of_kron, "inv(kron(A, B))", "kron(A^-1, B^-1)"),
+    (K.inverse_of_kron, "inv(kron(A, eye))", "kron(A^-1, eye)"),
     (K.fold_kron_vec, "kron(eye, K) vec(N) / t^2", "vec(K N) / t^2"),
     (K.fold_kron_vec, "vec(X)^T kron(B, A^T)", "vec(A X B)^T"),
     (K.fold_kron_vec, "y^T kron(B^T, A) vec(X)", "y^T vec(A X B)"),
@@ -79,6 +95,10 @@ SKIPS: list[tuple[Callable[[Expr], Expr | None], Source]] = [
     (K.fold_kron_vec, "kron(A, B) C"),
     (K.fold_kron_vec, _mismatched_kron_vec),
     (K.fold_kron_vec, _mismatched_vec_kron),
+    (K.trace_of_kron, _trace_of_rectangular_kron),
+    (K.trace_of_kron, "tr(A B)"),
+    (K.inverse_of_kron, _inverse_of_rectangular_kron),
+    (K.inverse_of_kron, "inv(A B)"),
     (F.recognise_tanh, "(exp(x) + exp(-x)) ./ (exp(x) - exp(-x))"),
     (F.recognise_tanh, "(exp(x) - exp(-y)) ./ (exp(x) + exp(-x))"),
     (F.recognise_tanh, "(exp(x) - exp(-x)) ./ (exp(x) + exp(x .^ 2))"),
@@ -93,6 +113,7 @@ SKIPS: list[tuple[Callable[[Expr], Expr | None], Source]] = [
 SIMPLIFY: list[tuple[str, str, str]] = [
     ("2 kron(V^T, eye) kron(V, eye)", "2 kron(V^T V, eye)", ""),
     ("kron(B^T, A) vec(X)", "vec(A X B)", ""),
+    ("tr(inv(kron(A, B)) kron(C, D))", "tr(A^-1 C) tr(B^-1 D)", ""),
     ("kron(eye, K) vec(N) / t^2", "vec(K N) / t^2", ""),
     ("(exp(x) - exp(-x)) ./ (exp(x) + exp(-x))", "tanh(x)", ""),
     ("1 ./ (1 + exp(-x))", "sigmoid(x)", ""),

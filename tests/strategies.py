@@ -658,11 +658,16 @@ def _kron(p: Piece, q: Piece) -> Piece:
 
 def _kron_scalar(g: _Gen, b: int) -> Piece:
     """A scalar over Kronecker products: ``sum(kron(P, Q) vec(M))``,
-    ``vec(W)^T kron(P, Q) vec(M)``, ``tr(kron(P, Q) kron(R, S))``. The
+    ``vec(W)^T kron(P, Q) vec(M)``, ``tr(kron(P, Q) kron(R, S))``,
+    ``tr(inv(kron(P, Q)) kron(R, S))``. The
     factors are ``n x n`` or ``m x n``: products whose sizes agree only as
     products (``m n = n m``) are drawn too."""
     b1, b2, b3, b4 = (max(1, b // 4),) * 4
-    kind = g.pick(["sum", "quadratic", "trace", "trace_rect"])
+    kind = g.pick(["sum", "quadratic", "trace", "trace_rect", "inverse"])
+    if kind == "inverse":
+        inv = _call("inv", _kron(g.invertible(b1), g.invertible(b2)))
+        right = _kron(g.expr(Ty.SQUARE, b3), g.expr(Ty.SQUARE, b4))
+        return _call("tr", g.matmul(inv, right))
     if kind == "trace":
         left = _kron(g.expr(Ty.SQUARE, b1), g.expr(Ty.SQUARE, b2))
         return _call("tr", g.matmul(left, _kron(g.expr(Ty.SQUARE, b3), g.expr(Ty.SQUARE, b4))))

@@ -8,7 +8,7 @@ have ``A C`` and ``B D`` defined, and the identity holds only when they are.
 from __future__ import annotations
 
 from gradcli.ir import build as B
-from gradcli.ir.nodes import Expr, Kron, Mul, Transpose, Vec
+from gradcli.ir.nodes import Expr, Inverse, Kron, Mul, Trace, Transpose, Vec
 from gradcli.simplify.rules import rule
 
 
@@ -69,3 +69,24 @@ def fold_kron_vec(e: Expr) -> Expr | None:
         if new is not None:
             return _chain_rewrite(e, i, new)
     return None
+
+
+def _square_factors(e: Expr) -> Kron | None:
+    """``e`` when it is ``kron(A, B)`` of two square matrices (not merely a square product)."""
+    if isinstance(e, Kron) and e.left.shape.is_square and e.right.shape.is_square:
+        return e
+    return None
+
+
+@rule
+def trace_of_kron(e: Expr) -> Expr | None:
+    """tr(kron(A, B)) = tr(A) tr(B), for square A and B."""
+    k = _square_factors(e.arg) if isinstance(e, Trace) else None
+    return B.mul(B.trace(k.left), B.trace(k.right)) if k is not None else None
+
+
+@rule
+def inverse_of_kron(e: Expr) -> Expr | None:
+    """kron(A, B)^-1 = kron(A^-1, B^-1), for square A and B."""
+    k = _square_factors(e.arg) if isinstance(e, Inverse) else None
+    return B.kron(B.inverse(k.left), B.inverse(k.right)) if k is not None else None
