@@ -6,6 +6,7 @@ inside the domain. Used by ``test_build.py`` and ``test_simplify_rules.py``.
 
 from __future__ import annotations
 
+import math
 import types
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -140,9 +141,19 @@ def _parsed_value(
         rows, cols = point[v.name].shape
         sizes.setdefault(v.shape.rows, rows)
         sizes.setdefault(v.shape.cols, cols)
-    sizes.setdefault(expr.shape.rows, shape[0])
-    sizes.setdefault(expr.shape.cols, shape[1])
+    for dim, n in ((expr.shape.rows, shape[0]), (expr.shape.cols, shape[1])):
+        sizes.setdefault(dim, n)
+        _solve_factor(dim, n, sizes)
     return evaluate(expr, point, sizes)
+
+
+def _solve_factor(dim: Dim, n: int, sizes: dict[Dim, int]) -> None:
+    """The size of the one unknown factor of a product dimension of size ``n``
+    (``eye`` in ``kron(V^T V, eye)``: its size is the rows over those of ``V``)."""
+    unknown = [f for f in dim.factors if f.size is None and f not in sizes]
+    if len(unknown) == 1:
+        known = math.prod(f.resolve(sizes) for f in dim.factors if f is not unknown[0])
+        sizes[unknown[0]] = n // known
 
 
 def check_values(

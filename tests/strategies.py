@@ -683,3 +683,89 @@ def scalar_vector_literals(draw: st.DrawFn, max_size: int = 15) -> str:
 def _mentions_all(text: str) -> bool:
     words = set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", text))
     return all(name in words for name in SCALARS)
+
+
+# --- Kronecker, vec, trace and exp-form shapes (the algebra rules' inputs)
+
+
+def _kron(p: Piece, q: Piece) -> Piece:
+    return _atom(f"kron({p.text}, {q.text})")
+
+
+def _kron_scalar(g: _Gen, b: int) -> Piece:
+    """A scalar over Kronecker products: ``sum(kron(P, Q) vec(M))``,
+    ``vec(W)^T kron(P, Q) vec(M)``, ``tr(kron(P, Q) kron(R, S))``,
+    ``tr(inv(kron(P, Q)) kron(R, S))``. The
+    factors are ``n x n`` or ``m x n``: products whose sizes agree only as
+    products (``m n = n m``) are drawn too."""
+    b1, b2, b3, b4 = (max(1, b // 4),) * 4
+    kind = g.pick(["sum", "quadratic", "trace", "trace_rect", "inverse"])
+    if kind == "inverse":
+        inv = _call("inv", _kron(g.invertible(b1), g.invertible(b2)))
+        right = _kron(g.expr(Ty.SQUARE, b3), g.expr(Ty.SQUARE, b4))
+        return _call("tr", g.matmul(inv, right))
+    if kind == "trace":
+        left = _kron(g.expr(Ty.SQUARE, b1), g.expr(Ty.SQUARE, b2))
+        return _call("tr", g.matmul(left, _kron(g.expr(Ty.SQUARE, b3), g.expr(Ty.SQUARE, b4))))
+    if kind == "trace_rect":
+        left = _kron(g.expr(Ty.RECT, b1), g.expr(Ty.SQUARE, b2))
+        right = _kron(g.transpose(g.expr(Ty.RECT, b3)), g.expr(Ty.SQUARE, b4))
+        return _call("tr", g.matmul(left, right))
+    tys = g.pick([(Ty.SQUARE, Ty.SQUARE), (Ty.SQUARE, Ty.RECT), (Ty.RECT, Ty.SQUARE)])
+    k = _kron(g.expr(tys[0], b1), g.expr(tys[1], b2))
+    v = _call("vec", g.expr(Ty.SQUARE, b3))
+    if kind == "sum":
+        return _call("sum", g.matmul(k, v))
+    # ``vec(W)`` has as many entries as ``k`` has rows: n n, or m n.
+    w = _call("vec", g.expr(Ty.SQUARE if tys == (Ty.SQUARE, Ty.SQUARE) else Ty.RECT, b4))
+    return g.matmul(g.matmul(g.transpose(w), k), v)
+
+
+def _exp_form(ty: Ty) -> Rule:
+    """``tanh``, ``sigmoid`` and ``softplus`` written with ``exp``."""
+
+    def rule(g: _Gen, b: int) -> Piece:
+        u = g.bounded(ty, b).at(POSTFIX)
+        div = "./" if ty is not Ty.SCALAR else "/"
+        mul = ".*" if ty is not Ty.SCALAR else "*"
+        forms = [
+            f"(exp({u}) - exp(-{u})) {div} (exp({u}) + exp(-{u}))",
+            f"1 {div} (1 + exp(-{u}))",
+            f"exp({u}) {div} (1 + exp({u}))",
+            f"exp({u}) {mul} sigmoid(-{u})",
+            f"log(1 + exp({u}))",
+        ]
+        return Piece(f"({g.pick(forms)})", ATOM)
+
+    return rule
+
+
+def _trace_of_product(ty: Ty) -> Rule:
+    """``sum(M .* N)`` and ``sum(M .* eye)``: traces written as sums."""
+
+    def rule(g: _Gen, b: int) -> Piece:
+        lb, rb = g.split(b)
+        other = _atom("eye") if ty is Ty.SQUARE and g.coin(0.3) else g.expr(ty, rb)
+        return _call("sum", g.hadamard(g.expr(ty, lb), other))
+
+    return rule
+
+
+ALGEBRA_RULES: dict[Ty, list[Rule]] = {
+    Ty.SCALAR: [_kron_scalar, _trace_of_product(Ty.SQUARE), _trace_of_product(Ty.RECT)],
+    Ty.VEC: [_exp_form(Ty.VEC)],
+    Ty.SQUARE: [_exp_form(Ty.SQUARE)],
+    Ty.RECT: [_exp_form(Ty.RECT)],
+}
+
+
+@st.composite
+def algebra_expressions(draw: st.DrawFn, max_size: int = 30) -> str:
+    """A scalar or vector expression built around one of ``ALGEBRA_RULES``."""
+    ty = draw(st.sampled_from([Ty.SCALAR, Ty.SCALAR, Ty.VEC, Ty.SQUARE, Ty.RECT]))
+    g = _Gen(draw, symmetric=True)
+    budget = draw(st.integers(2, max_size))
+    core = g.pick(ALGEBRA_RULES[ty])(g, budget)
+    if ty is Ty.SCALAR or g.coin(0.5):
+        return core.text
+    return g.plus(core, g.pick(["+", "-"]), g.expr(ty, max(1, budget // 3))).text

@@ -19,6 +19,7 @@ from strategies import (
     SCALARS,
     SYMMETRIC,
     Ty,
+    algebra_expressions,
     any_expressions,
     expressions,
     vector_expressions,
@@ -162,3 +163,22 @@ def test_numpy_code_of_derivatives_computes_them(source: str, seed: int) -> None
             want = _as_numpy_value(value, r.expr.shape, command is Command.JACOBIAN)
             assert np.shape(got) == np.shape(want), f"{code}: shape {np.shape(got)}"
             assert np.allclose(got, want, rtol=1e-6, atol=1e-9 * scale(r.expr, point, sizes))
+
+
+# ------------------------------------------------------------------ algebra rules
+
+
+@given(algebra_expressions(), SEEDS)
+def test_algebra_shapes_keep_their_value(source: str, seed: int) -> None:
+    """Kronecker, vec, trace and exp-form inputs: ``simplify`` and ``present``
+    keep the value, and what is printed parses back to it."""
+    e = typed(source)
+    s = simplify(e)
+    note(f"simplify({to_text(e)}) = {to_text(s)}")
+    assert simplify(s) == s, f"simplify is not idempotent: {to_text(s)} -> {to_text(simplify(s))}"
+    assert_not_grown(e, s, "simplify")
+    assert_same_value(e, s, seed, "simplify")
+    p = present(s)
+    note(f"present: {to_text(p)}")
+    assert_same_value(e, p, seed, "present")
+    assert_text_round_trip(p, seed, "presented")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import algebra_rows
 import pytest
 from _pytest.mark.structures import ParameterSet
 from build_reference import built, check_values, naive
@@ -201,6 +202,11 @@ SKIPS = [
 ]
 
 
+# Kronecker, vec and named-function rules (their rows live in algebra_rows.py).
+APPLIES += [applies(*row) for row in algebra_rows.APPLIES]
+SKIPS += [skips(*row) for row in algebra_rows.SKIPS]
+
+
 @pytest.mark.parametrize(("rule", "source", "golden"), APPLIES)
 def test_rule_applies(rule: Callable[[Expr], Expr | None], source: Source, golden: str) -> None:
     node, variables = _input(source)
@@ -306,6 +312,9 @@ SIMPLIFY = [
     simplified("det(X)", "det(X) X^-T", wrt="X"),
     simplified("sum(abs(A x - b))", "A^T sign(A x - b)", wrt="x"),
 ]
+
+
+SIMPLIFY += [simplified(source, golden, wrt) for source, golden, wrt in algebra_rows.SIMPLIFY]
 
 
 @pytest.mark.parametrize(("source", "wrt", "golden"), SIMPLIFY)

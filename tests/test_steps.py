@@ -131,10 +131,11 @@ IDENTITIES = [
             line(f"df/d(log(1 + exp({LOGISTIC_U})))", "ones", SUM_ALL),
             line(
                 f"df/d(1 + exp({LOGISTIC_U}))",
-                f"1 ./ (1 + exp({LOGISTIC_U}))",
+                "exp(y .* (X w)) ./ (1 + exp(y .* (X w)))",  # 1/(1 + exp(-z))
                 through("log", "log'(u) = 1/u"),
             ),
-            line(f"df/d(exp({LOGISTIC_U}))", f"1 ./ (1 + exp({LOGISTIC_U}))", SUM),
+            line(f"df/d(1 + exp({LOGISTIC_U}))", "sigmoid(y .* (X w))", SIGMOID_REWRITE),
+            line(f"df/d(exp({LOGISTIC_U}))", "sigmoid(y .* (X w))", SUM),
             line(
                 f"df/d({LOGISTIC_U})",
                 f"exp({LOGISTIC_U}) ./ (1 + exp({LOGISTIC_U}))",
@@ -143,8 +144,8 @@ IDENTITIES = [
             line(f"df/d({LOGISTIC_U})", f"sigmoid({LOGISTIC_U})", SIGMOID_REWRITE),
             line("df/d(y .* (X w))", f"-sigmoid({LOGISTIC_U})", SCALING),
             line("df/d(X w)", f"-y .* sigmoid({LOGISTIC_U})", HADAMARD),
-            line("df/dw", f"-X^T (y .* sigmoid({LOGISTIC_U}))", PRODUCT),
-            f"-X^T (y .* sigmoid({LOGISTIC_U}))",
+            line("df/dw", f"-X^T (sigmoid({LOGISTIC_U}) .* y)", PRODUCT),
+            f"-X^T (sigmoid({LOGISTIC_U}) .* y)",
         ),
     ),
     Identity(

@@ -347,7 +347,10 @@ def _finish(out: list[Derivation], wrt: list[Var], results: list[Expr], denomina
     else:
         pairs = list(zip(out, results, strict=True))
     for d, result in pairs:
-        if not d.steps or d.steps[-1].value == result:
+        if not d.steps:
+            continue
+        if d.steps[-1].value == result:  # equal as nodes; shown as the result is
+            d.steps[-1] = replace(d.steps[-1], value=result)
             continue
         x = next((v for v in wrt if v.name == d.wrt), None)
         if x is not None and x.symmetric and d.kind is Command.GRAD:
@@ -355,3 +358,5 @@ def _finish(out: list[Derivation], wrt: list[Var], results: list[Expr], denomina
             d.steps.append(Step(x, result, SYMMETRIC))
         elif denominator:
             d.steps.append(Step(d.steps[-1].target, result, DENOMINATOR))
+        else:  # the same derivative, in the form the result prints
+            d.steps[-1] = replace(d.steps[-1], value=result)

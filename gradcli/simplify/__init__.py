@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from gradcli.ir.build import rebuild
 from gradcli.ir.nodes import Expr, walk
+from gradcli.simplify import kron as _kron  # noqa: F401  (registers its rules)
+from gradcli.simplify import named as _named  # noqa: F401  (registers its rules)
 from gradcli.simplify.present import present
 from gradcli.simplify.rules import RULES, skey
 

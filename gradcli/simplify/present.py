@@ -4,7 +4,8 @@
 one transpose (``x^T - m^T`` as ``(x - m)^T``, ``tanh(x^T W^T)`` as
 ``tanh(W x)^T``), a negated sum takes the sign inside (``-(log(p) + 1)`` as
 ``-log(p) - 1``), and in a sum a term comes before its transposed twin
-(``A + A^T``). The result is for printing and evaluation; it is not in the
+(``A + A^T``), and ``sum(A .* B)`` reads ``tr(A^T B)`` where that is shorter
+(``gradcli.simplify.trace``). The result is for printing and evaluation; it is not in the
 canonical form the simplifier works on.
 
 Counts of transposes and variables are cached per node, so the pass is linear
@@ -29,6 +30,7 @@ from gradcli.ir.nodes import (
     Var,
     walk,
 )
+from gradcli.simplify.trace import as_trace
 
 T = TypeVar("T")
 
@@ -41,7 +43,7 @@ def present(expr: Expr) -> Expr:
         kids = tuple(done[id(k)] for k in node.children())
         same = all(a is b for a, b in zip(kids, node.children(), strict=True))
         new = node if same else node.rebuild(kids)
-        done[id(node)] = p.order_terms(p.pull_up_transpose(_sign_into_sum(new)))
+        done[id(node)] = p.order_terms(p.pull_up_transpose(_sign_into_sum(as_trace(new))))
     return done[id(expr)]
 
 

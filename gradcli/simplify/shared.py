@@ -31,21 +31,10 @@ from gradcli.ir.nodes import (
     walk,
 )
 from gradcli.ir.primitives import ELEMENTWISE
+from gradcli.simplify.rules import skey
 
 NAMES = ["s", "u", "v", "r", "q", "h", "g", "z", "c"]
 MIN_NODES = 3
-
-
-def _occurrences(expr: Expr) -> Counter[Expr]:
-    """How often each node occurs, descending into a node on its first visit only."""
-    counts: Counter[Expr] = Counter()
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        counts[node] += 1
-        if counts[node] == 1:
-            stack.extend(node.children())
-    return counts
 
 
 def _worth_naming(node: Expr) -> bool:
@@ -88,22 +77,86 @@ def substitute(expr: Expr, table: dict[Expr, Expr]) -> Expr:
     return done[id(expr)]
 
 
+class _Twins:
+    """Occurrences of parts, a part and its transpose counted together.
+
+    A transpose ``M^T`` is named through ``M`` (printed ``s^T``, never
+    ``s = M^T``); of two twins, the one written with fewer transposes gets the
+    name (a column rather than a row). A node is descended into on the first
+    visit of its pair only, so a repeat inside a repeat (or inside its twin)
+    is not counted twice."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[Expr] = Counter()
+        self.members: dict[Expr, dict[Expr, bool]] = {}
+        self.tcount: dict[Expr, int] = {}
+
+    def transposes(self, e: Expr) -> int:
+        """Transposes in ``e`` as printed (memoised; a counted part is not walked again)."""
+        stack = [e]
+        while stack:
+            n = stack[-1]
+            pending = [k for k in n.children() if k not in self.tcount]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            own = int(isinstance(n, Transpose))
+            self.tcount[n] = own + sum(self.tcount[k] for k in n.children())
+        return self.tcount[e]
+
+    def representative(self, node: Expr) -> tuple[Expr, bool]:
+        """The node to name for ``node``, and whether ``node`` is its transpose."""
+        if node.is_scalar:
+            return node, False
+        if isinstance(node, Transpose):
+            return node.arg, True
+        twin = B.transpose(node)
+        if twin == node or isinstance(twin, Transpose):
+            return node, False
+        # Fewer transposes first, then a column before a row (``s = A^T x``
+        # and ``s^T``, not ``s = x^T A``), then a fixed order.
+        mine = (self.transposes(node), node.shape.is_row)
+        theirs = (self.transposes(twin), twin.shape.is_row)
+        if theirs < mine or theirs == mine and skey(twin) < skey(node):
+            return twin, True
+        return node, False
+
+    def count(self, expr: Expr) -> None:
+        stack = [expr]
+        while stack:
+            node = stack.pop()
+            rep, flipped = self.representative(node)
+            self.members.setdefault(rep, {})[node] = flipped
+            self.counts[rep] += 1
+            if self.counts[rep] == 1:  # ``M^T`` goes on into M's parts, not M itself
+                stack.extend((rep if flipped and node.children() == (rep,) else node).children())
+
+
 def name_shared(exprs: list[Expr], taken: set[str]) -> tuple[list[Expr], list[tuple[Var, Expr]]]:
-    """Replace repeated subexpressions of ``exprs`` (jointly) by new variables."""
-    counts: Counter[Expr] = Counter()
+    """Replace repeated subexpressions of ``exprs`` (jointly) by new variables.
+
+    A part that also occurs transposed counts with its twin, and the twin is
+    written ``s^T``; a definition is never a bare symbol or its transpose."""
+    twins = _Twins()
     for e in exprs:
-        counts.update(_occurrences(e))
-    repeated = [n for n, c in counts.items() if c > 1 and _worth_naming(n)]
+        twins.count(e)
+    repeated = [n for n, c in twins.counts.items() if c > 1 and _worth_naming(n)]
     repeated.sort(key=size)
     names = set(taken)
     table: dict[Expr, Expr] = {}
     where: list[tuple[Var, Expr]] = []
-    for node in repeated:
-        name = _name_for(node, names)
-        names.add(name)
-        var = Var(name, node.shape, _kind(node.shape))
-        where.append((var, substitute(node, table)))
-        table[node] = var
+    for rep in repeated:
+        body = substitute(rep, table)
+        if isinstance(body, Var) or isinstance(body, Transpose) and isinstance(body.arg, Var):
+            short = body  # already a name (or its transpose): no new name for it
+        else:
+            name = _name_for(rep, names)
+            names.add(name)
+            short = Var(name, rep.shape, _kind(rep.shape))
+            where.append((short, body))
+        for member, flipped in twins.members[rep].items():
+            table[member] = B.transpose(short) if flipped else short
     return [substitute(e, table) for e in exprs], where
 
 
