@@ -3,6 +3,7 @@
     python bench/simplicity.py                 # both sets
     python bench/simplicity.py --table         # the identity table (tests/identities.py)
     python bench/simplicity.py --acceptance    # ../shared/acceptance/cases.json
+    python bench/simplicity.py --harder        # the harder inputs below (HARDER)
 
 For every row the ratio is tokens(gradcli's ``text``) / tokens(textbook form):
 1.0 is as short as the textbook, 2.0 twice as long. Tokens are counted as the
@@ -85,6 +86,59 @@ def acceptance_cases(path: Path) -> Iterator[Case]:
         )
 
 
+# Harder inputs of the project's choosing: zeros, fractions, traces, Kronecker
+# products, named functions, normalisations, Gaussian and GP likelihoods, and
+# ML losses. The textbook form is written in gradcli's text language; a zero
+# is ``zeros`` (``zeros zeros^T`` for a matrix), which text output must read
+# back as. (label, command, expression, wrt, options, textbook)
+HARDER: list[tuple[str, str, str, str, dict[str, Any], str]] = [
+    ("zero: tanh vs sigmoid", "hessian", "sum(tanh(x)) - sum(2 sigmoid(2 x))", "x", {},
+     "zeros zeros^T"),
+    ("zero: softmax shift", "jacobian", "softmax(W x + t)", "t", {"scalar": "t"}, "zeros"),
+    ("zero: det product", "grad", "det(A X) - det(A) det(X)", "X", {}, "zeros zeros^T"),
+    ("zero: cyclic trace", "grad", "tr(A B X) - tr(X A B)", "X", {}, "zeros zeros^T"),
+    ("zero: inner products", "grad", "x^T y - y^T x", "x", {}, "zeros"),
+    ("fraction: 1/18", "grad", "1/18 * theta' * theta", "theta", {}, "theta / 9"),
+    ("fraction: thirds", "grad", "x^T A x / 3", "x", {}, "(A + A^T) x / 3"),
+    ("trace: logdet pencil", "grad", "logdet(A + t B)", "t", {"scalar": "t"},
+     "tr((A + t B)^-1 B)"),
+    ("trace: A X B", "grad", "tr(A X B)", "X", {}, "A^T B^T"),
+    ("kron: least squares Hessian", "hessian", "||X V - Y||^2", "X", {}, "2 kron(V V^T, eye)"),
+    ("kron: A X B", "jacobian", "A X B", "X", {}, "kron(B^T, A)"),
+    ("kron: vec fold", "jacobian", "kron(B^T, A) vec(X) t", "t", {"scalar": "t"}, "vec(A X B)"),
+    ("named: tanh", "grad", "sum(log(exp(x) + exp(-x)))", "x", {}, "tanh(x)"),
+    ("named: softplus", "grad", "sum(log(1 + exp(x)))", "x", {}, "sigmoid(x)"),
+    ("norm: Euclidean", "grad", "||x||", "x", {}, "x / ||x||"),
+    ("norm: normalise", "jacobian", "x / ||x||", "x", {},
+     "(eye - x x^T / ||x||^2) / ||x||"),
+    ("Gaussian: mean", "grad", "-0.5 (x - m)^T S^-1 (x - m) - 0.5 logdet(S)", "m",
+     {"symmetric": "S"}, "S^-1 (x - m)"),
+    ("Gaussian: covariance", "grad", "-0.5 (x - m)^T S^-1 (x - m) - 0.5 logdet(S)", "S",
+     {"symmetric": "S"}, "0.5 (S^-1 (x - m) (x - m)^T S^-1 - S^-1)"),
+    ("GP: noise", "grad", "-0.5 y^T (K0 + t eye)^-1 y - 0.5 logdet(K0 + t eye)", "t",
+     {"scalar": "t", "symmetric": "K0"},
+     "0.5 (y^T (K0 + t eye)^-2 y - tr((K0 + t eye)^-1))"),
+    ("ML: logsumexp loss", "grad", "logsumexp(W x) - y^T W x", "x", {},
+     "W^T (softmax(W x) - y)"),
+    ("ML: softplus loss", "grad", "sum(softplus(X w)) - y^T X w", "w", {},
+     "X^T (sigmoid(X w) - y)"),
+    ("ML: mean squared error", "grad", "mean((X w - y) .^ 2)", "w", {},
+     "2 X^T (X w - y) / n"),
+    ("ML: hinge", "grad", "sum(max(0, 1 - y .* (X w)))", "w", {},
+     "-X^T (y .* step(1 - y .* (X w)))"),
+    ("ML: logistic", "grad", "sum(log(1 + exp(-y .* (X w))))", "w", {},
+     "-X^T (y .* sigmoid(-y .* (X w)))"),
+    ("ML: ridge", "grad", "||X w - y||^2 + lam w^T w", "w", {"scalar": "lam"},
+     "2 X^T (X w - y) + 2 lam w"),
+]  # fmt: skip
+ZEROS = ("zeros", "zeros zeros^T", "zeros^T", "0")
+
+
+def harder_cases() -> Iterator[Case]:
+    for label, cmd, expr, wrt, options, textbook in HARDER:
+        yield Case(label, cmd, expr, wrt.split(","), options, textbook)
+
+
 def measure(case: Case) -> Measured:
     import gradcli  # late, so --help is instant
 
@@ -118,6 +172,10 @@ def report(title: str, cases: list[Case], worst: int) -> None:
                 f"median over the {len(checked)} rows whose check passed: "
                 f"{statistics.median(checked):.3f}"
             )
+    zeros = [m for m in measured if m.case.textbook in ZEROS]
+    if zeros:
+        printed = sum(m.text in ZEROS for m in zeros)
+        print(f"identically zero results printed as zero: {printed} of {len(zeros)}")
     print(f"worst {min(worst, len(measured))}:")
     for m in sorted(measured, key=lambda m: -m.ratio)[:worst]:
         flag = "" if m.checked else "  ! check " + ("not run" if m.checked is None else "FAILED")
@@ -133,14 +191,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--table", action="store_true", help="the identity table only")
     parser.add_argument("--acceptance", action="store_true", help="the acceptance cases only")
+    parser.add_argument("--harder", action="store_true", help="the harder inputs only")
     parser.add_argument("--cases", type=Path, default=ACCEPTANCE, help="acceptance cases.json")
     parser.add_argument("--worst", type=int, default=10, help="how many worst rows to show")
     args = parser.parse_args(argv)
-    both = not (args.table or args.acceptance)
+    both = not (args.table or args.acceptance or args.harder)
     if args.table or both:
         report("identity table (tests/identities.py)", list(table_cases()), args.worst)
     if args.acceptance or both:
         report(f"acceptance cases ({args.cases})", list(acceptance_cases(args.cases)), args.worst)
+    if args.harder or both:
+        report("harder inputs (HARDER)", list(harder_cases()), args.worst)
     return 0
 
 
