@@ -1132,7 +1132,7 @@ MACHINE_LEARNING: list[ParameterSet] = [
         g(
             "sum(log(1 + exp(-y .* (X w))))",
             "w",
-            "-X^T (y .* sigmoid(-y .* (X w)))",
+            "-X^T (sigmoid(-y .* (X w)) .* y)",
             lambda y, X, w: -X.T @ (y * sig(-y * (X @ w))),
             "logistic loss with labels ±1, Hastie et al. ESL §4.4",
             Domain(sign="y"),

@@ -168,7 +168,7 @@ ROWS = [
             "tr(W^T softmax_rows(M))",
             "M",
             "(s - kron(eye, diag((softmax_rows(M) .* W) ones)) - kron(softmax_rows(M)^T, eye) "
-            "diag(vec(eye)) kron(ones, eye) kron(ones^T, eye) s) (u - u kron(ones ones^T, eye) u) "
+            "diag(vec(eye)) kron(ones ones^T, eye) s) (u - u kron(ones ones^T, eye) u) "
             "where s = diag(vec(W)), u = diag(vec(softmax_rows(M)))",
             lambda W, M: by(lambda Z: _row_softmax_grad(W, Z), M),
             "second derivative through a row softmax",

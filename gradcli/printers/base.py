@@ -11,6 +11,10 @@ orders terms and places parentheses the same way.
 before parents, so the descent from a parent into a child is a cached lookup:
 the Python stack stays shallow however deep the expression is, and a shared
 subexpression is rendered once.
+
+Over 500 lines on purpose: the layout every format shares (sums, products,
+quotients, powers, zeros, exact fractions) is one piece, so that no format
+places a parenthesis differently.
 """
 
 from __future__ import annotations
