@@ -47,14 +47,14 @@ _gradcli() {
         if ((dashdash == 0)); then
             case $prev in
             --format|-f) values='pretty text latex numpy json array-api' ;;
-            --wrt|-w|--scalar|-s|--vector|--matrix|--symmetric|--seed|--expand|--function) return 0 ;;  # a name or number: nothing to offer
+            --wrt|-w|--scalar|-s|--vector|--matrix|--symmetric|--square|--simplex|--onehot|--orthogonal|--diagonal|--spd|--positive|--seed|--expand|--function) return 0 ;;  # a name or number: nothing to offer
             esac
             if [[ -n $values ]]; then
                 mapfile -t COMPREPLY < <(compgen -P "$prefix" -W "$values" -- "$cur")
                 return 0
             fi
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --format -f --check --no-check --seed --expand --function --steps --display -h --help" -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --square --simplex --onehot --orthogonal --diagonal --spd --positive --format -f --check --no-check --seed --expand --function --steps --display -h --help" -- "$cur")
             fi
         fi
         ;;
@@ -63,14 +63,14 @@ _gradcli() {
             case $prev in
             --format|-f) values='pretty text latex numpy json array-api' ;;
             --layout) values='numerator denominator' ;;
-            --wrt|-w|--scalar|-s|--vector|--matrix|--symmetric|--seed|--expand|--function) return 0 ;;  # a name or number: nothing to offer
+            --wrt|-w|--scalar|-s|--vector|--matrix|--symmetric|--square|--simplex|--onehot|--orthogonal|--diagonal|--spd|--positive|--seed|--expand|--function) return 0 ;;  # a name or number: nothing to offer
             esac
             if [[ -n $values ]]; then
                 mapfile -t COMPREPLY < <(compgen -P "$prefix" -W "$values" -- "$cur")
                 return 0
             fi
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --format -f --check --no-check --seed --layout --expand --function --steps --display -h --help" -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --square --simplex --onehot --orthogonal --diagonal --spd --positive --format -f --check --no-check --seed --layout --expand --function --steps --display -h --help" -- "$cur")
             fi
         fi
         ;;
@@ -78,14 +78,14 @@ _gradcli() {
         if ((dashdash == 0)); then
             case $prev in
             --format|-f) values='pretty text latex numpy json array-api' ;;
-            --wrt|-w|--scalar|-s|--vector|--matrix|--symmetric|--seed|--expand|--function) return 0 ;;  # a name or number: nothing to offer
+            --wrt|-w|--scalar|-s|--vector|--matrix|--symmetric|--square|--simplex|--onehot|--orthogonal|--diagonal|--spd|--positive|--seed|--expand|--function) return 0 ;;  # a name or number: nothing to offer
             esac
             if [[ -n $values ]]; then
                 mapfile -t COMPREPLY < <(compgen -P "$prefix" -W "$values" -- "$cur")
                 return 0
             fi
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --format -f --check --no-check --seed --expand --function --steps --display -h --help" -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W "--wrt -w --scalar -s --vector --matrix --symmetric --square --simplex --onehot --orthogonal --diagonal --spd --positive --format -f --check --no-check --seed --expand --function --steps --display -h --help" -- "$cur")
             fi
         fi
         ;;
@@ -94,14 +94,14 @@ _gradcli() {
             case $prev in
             --format|-f) values='pretty text latex numpy json array-api' ;;
             --layout) values='numerator denominator' ;;
-            --of|--wrt|-w|--scalar|-s|--vector|--matrix|--symmetric|--seed) return 0 ;;  # a name or number: nothing to offer
+            --of|--wrt|-w|--scalar|-s|--vector|--matrix|--symmetric|--square|--simplex|--onehot|--orthogonal|--diagonal|--spd|--positive|--seed) return 0 ;;  # a name or number: nothing to offer
             esac
             if [[ -n $values ]]; then
                 mapfile -t COMPREPLY < <(compgen -P "$prefix" -W "$values" -- "$cur")
                 return 0
             fi
             if [[ $cur == -* ]]; then
-                mapfile -t COMPREPLY < <(compgen -W "--of --wrt -w --jacobian --hessian --scalar -s --vector --matrix --symmetric --format -f --seed --layout -h --help" -- "$cur")
+                mapfile -t COMPREPLY < <(compgen -W "--of --wrt -w --jacobian --hessian --scalar -s --vector --matrix --symmetric --square --simplex --onehot --orthogonal --diagonal --spd --positive --format -f --seed --layout -h --help" -- "$cur")
             fi
         fi
         ;;

@@ -38,10 +38,11 @@ from gradcli.printers.numpy import free_sizes, python_name
 from gradcli.printers.reprs import check_status, one_line
 from gradcli.printers.sizes import dim_words
 from gradcli.simplify import present, simplify
+from gradcli.simplify.assumed import assuming
 from gradcli.simplify.shared import name_shared
 from gradcli.simplify.zero import is_candidate, vanish_zeros
 from gradcli.syntax import parse
-from gradcli.syntax.declarations import IDENT, Declarations
+from gradcli.syntax.declarations import ASSUMPTIONS, IDENT, Declarations
 from gradcli.syntax.scalar_hint import scalar_hint
 from gradcli.syntax.typecheck import Typed, typecheck
 
@@ -221,13 +222,20 @@ def split_names(value: Names) -> list[str]:
 
 
 def declarations(
-    scalar: Names = None, vector: Names = None, matrix: Names = None, symmetric: Names = None
+    scalar: Names = None,
+    vector: Names = None,
+    matrix: Names = None,
+    symmetric: Names = None,
+    **assumed: Names,
 ) -> Declarations:
+    """The declarations of the API's keyword arguments; ``assumed`` maps an
+    assumption (``simplex=``, ``positive=``, ...: ``ASSUMPTIONS``) to names."""
     return Declarations(
         set(split_names(scalar)),
         set(split_names(vector)),
         set(split_names(matrix)),
         set(split_names(symmetric)),
+        {a: set(split_names(assumed.get(a))) for a in ASSUMPTIONS if assumed.get(a)},
     )
 
 
@@ -281,12 +289,13 @@ def _absent_var(name: str, variables: dict[str, Var], decls: Declarations) -> Va
     used = {d.name for v in variables.values() for d in (v.shape.rows, v.shape.cols)}
     fresh = [Dim(n) for n in ("d", "e", "g", "h", "j", "l") if n not in used]
     kind = decls.kind_of(name)
+    assume = decls.assumptions(name)
     if kind is Kind.SCALAR:
-        return Var(name, SCALAR, kind)
+        return Var(name, SCALAR, kind, assume=assume)
     if kind is Kind.VECTOR:
-        return Var(name, Shape(fresh[0], ONE), kind)
-    square = name in decls.symmetric
-    return Var(name, Shape(fresh[0], fresh[0] if square else fresh[1]), kind, square)
+        return Var(name, Shape(fresh[0], ONE), kind, assume=assume)
+    cols = fresh[0] if decls.is_square(name) else fresh[1]
+    return Var(name, Shape(fresh[0], cols), kind, decls.is_symmetric(name), assume)
 
 
 def derive(
@@ -298,6 +307,13 @@ def derive(
     vector: Names = None,
     matrix: Names = None,
     symmetric: Names = None,
+    square: Names = None,
+    simplex: Names = None,
+    onehot: Names = None,
+    orthogonal: Names = None,
+    diagonal: Names = None,
+    spd: Names = None,
+    positive: Names = None,
     layout: Layout | str = Layout.NUMERATOR,
     check: bool = True,
     seed: int | None = None,
@@ -310,7 +326,19 @@ def derive(
     dimension set to ``N`` (``Result.expanded``; text and LaTeX show it);
     ``steps=True`` records the worked derivation (``Derivation.steps``)."""
     layout = Layout(layout)
-    decls = declarations(scalar, vector, matrix, symmetric)
+    decls = declarations(
+        scalar,
+        vector,
+        matrix,
+        symmetric,
+        square=square,
+        simplex=simplex,
+        onehot=onehot,
+        orthogonal=orthogonal,
+        diagonal=diagonal,
+        spd=spd,
+        positive=positive,
+    )
     typed = analyse_typed(source, decls)
     f, variables, notes = typed.expr, typed.variables, typed.notes
     wrt_vars = resolve_wrt(wrt, variables, source, decls, typed.where_names)
@@ -362,7 +390,7 @@ def set_up(
     for v in wrt:
         variables.setdefault(v.name, v)
     targets = [
-        replace(t, expr=present(without_zeros(t.expr)))
+        replace(t, expr=present(without_zeros(assuming(t.expr))))
         for t in derivative_results(command, f, wrt, layout)
     ]
     for t in targets:

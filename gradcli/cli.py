@@ -81,6 +81,46 @@ SymOpt = Annotated[
     list[str] | None,
     typer.Option("--symmetric", metavar="NAMES", help="Declare symmetric matrices: --symmetric S."),
 ]
+SquareOpt = Annotated[
+    list[str] | None,
+    typer.Option("--square", metavar="NAMES", help="Assume square matrices: --square X."),
+]
+SimplexOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--simplex", metavar="NAMES", help="Assume probability vectors (entries > 0, sum 1)."
+    ),
+]
+OnehotOpt = Annotated[
+    list[str] | None,
+    typer.Option("--onehot", metavar="NAMES", help="Assume one-hot vectors (one entry 1, rest 0)."),
+]
+OrthogonalOpt = Annotated[
+    list[str] | None,
+    typer.Option("--orthogonal", metavar="NAMES", help="Assume orthogonal matrices (Q^T Q = I)."),
+]
+DiagonalOpt = Annotated[
+    list[str] | None,
+    typer.Option("--diagonal", metavar="NAMES", help="Assume diagonal matrices."),
+]
+SpdOpt = Annotated[
+    list[str] | None,
+    typer.Option("--spd", metavar="NAMES", help="Assume symmetric positive definite matrices."),
+]
+PositiveOpt = Annotated[
+    list[str] | None,
+    typer.Option("--positive", metavar="NAMES", help="Assume positive entries: --positive x."),
+]
+# The assumption options, in the order --help lists them (after --symmetric).
+ASSUMPTION_OPTIONS: list[tuple[str, Any]] = [
+    ("square", SquareOpt),
+    ("simplex", SimplexOpt),
+    ("onehot", OnehotOpt),
+    ("orthogonal", OrthogonalOpt),
+    ("diagonal", DiagonalOpt),
+    ("spd", SpdOpt),
+    ("positive", PositiveOpt),
+]
 FormatArg = Annotated[
     Format | None,
     typer.Option(
@@ -171,6 +211,7 @@ def _derivation_parameters(layout: bool) -> list[inspect.Parameter]:
         option("vector", VectorOpt, None),
         option("matrix", MatrixOpt, None),
         option("symmetric", SymOpt, None),
+        *(option(name, annotation, None) for name, annotation in ASSUMPTION_OPTIONS),
         option("fmt", FormatArg, None),
         option("check", CheckOpt, True),
         option("seed", SeedOpt, None),
@@ -259,6 +300,13 @@ def verify(
     vector: VectorOpt = None,
     matrix: MatrixOpt = None,
     symmetric: SymOpt = None,
+    square: SquareOpt = None,
+    simplex: SimplexOpt = None,
+    onehot: OnehotOpt = None,
+    orthogonal: OrthogonalOpt = None,
+    diagonal: DiagonalOpt = None,
+    spd: SpdOpt = None,
+    positive: PositiveOpt = None,
     fmt: FormatArg = None,
     seed: SeedOpt = None,
     layout: LayoutArg = Layout.NUMERATOR,
@@ -289,6 +337,13 @@ def verify(
             vector=vector,
             matrix=matrix,
             symmetric=symmetric,
+            square=square,
+            simplex=simplex,
+            onehot=onehot,
+            orthogonal=orthogonal,
+            diagonal=diagonal,
+            spd=spd,
+            positive=positive,
             layout=layout,
             seed=seed,
         )

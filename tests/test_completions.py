@@ -141,7 +141,7 @@ def bash_complete(*words: str) -> list[str]:
         (("gradcli", "grad", "x^T A x", "--no"), ["--no-check"]),
         (("gradcli", "grad", "--wrt", ""), []),  # a variable name: nothing to offer
         (("gradcli", "grad", "--de"), []),  # --debug is hidden
-        (("gradcli", "grad", "--d"), ["--display"]),
+        (("gradcli", "grad", "--d"), ["--diagonal", "--display"]),
         (("gradcli", "grad", "--wrt", "x", "--", "-"), []),  # after --, an expression
         (("gradcli", "grad", "x"), []),
     ],

@@ -154,9 +154,13 @@ class Var(Expr):
     var_shape: Shape
     kind: Kind
     symmetric: bool = False
+    # What the user assumes of its value (``"simplex"``, ``"positive"``, ...:
+    # gradcli.syntax.declarations.ASSUMPTIONS); read by the sampler and the
+    # simplifier, never by differentiation.
+    assume: frozenset[str] = frozenset()
 
     def ident(self) -> tuple[Any, ...]:
-        return (self.name, self.var_shape, self.symmetric)
+        return (self.name, self.var_shape, self.symmetric, self.assume)
 
     def _compute_shape(self) -> Shape:
         return self.var_shape

@@ -28,6 +28,7 @@ from typing import Any
 from gradcli.api import Derivation, Format
 from gradcli.errors import GradcliError
 from gradcli.output.render import latex_label
+from gradcli.syntax.declarations import ASSUMPTIONS
 
 COMMANDS = ("grad", "jacobian", "hessian", "verify")
 
@@ -113,6 +114,7 @@ def _derive(command: str, p: dict[str, Any]) -> Shown:
     from gradcli.calculus.drivers import Command
 
     options = {k: p[k] for k in ("scalar", "vector", "matrix", "symmetric", "check", "seed")}
+    options.update({k: p[k] for k in ASSUMPTIONS})
     if "layout" in p:
         options["layout"] = p["layout"]
     d = derive(
@@ -146,6 +148,7 @@ def _verify(p: dict[str, Any]) -> Shown:
         raise OptionError("choose one of --jacobian and --hessian")
     command = Command.JACOBIAN if p["jacobian"] else Command.HESSIAN if p["hessian"] else None
     decls = {k: p[k] for k in ("scalar", "vector", "matrix", "symmetric", "seed", "layout")}
+    decls.update({k: p[k] for k in ASSUMPTIONS})
     v = verify(p["claim"], p["of"], p["wrt"], command=command or Command.GRAD, **decls)
     text = render_verdict(v, Format.TEXT)
     if p["fmt"] not in (None, "pretty", "latex"):

@@ -31,6 +31,7 @@ from gradcli.ir import primitives
 from gradcli.ir.dims import Dim
 from gradcli.ir.nodes import Apply, Block, Det, Expr, Inverse, LogDet, MatPow, Power, Var, walk
 from gradcli.ir.primitives import ELEMENTWISE
+from gradcli.numeric.assumed import constrain
 from gradcli.numeric.draws import Rng
 from gradcli.numeric.evaluate import Array, resolve_shape
 
@@ -196,18 +197,21 @@ def sample_point(
     the draws of that variant, so that the reflections take turns: the k-th
     hinted variable (by name) is negated whole when ``(turn + k) % 3 == 0``,
     in a random half of its entries when it is 1, and left as drawn when 2.
+
+    Last, a variable with assumptions (``--simplex y`` ...) is moved onto
+    the set they describe, in every variant (``gradcli.numeric.assumed``).
     """
     point: dict[str, Array] = {}
     for k, v in enumerate(vars):
         rows, cols = resolve_shape(v.shape, sizes)
         labels = hints.get(v.name, set())
         if variant is Variant.FREE:
-            point[v.name] = _free(v, rows, cols, rng, profile)
-            continue
-        value = _draw(v, rows, cols, rng, labels, profile)
+            value = _free(v, rows, cols, rng, profile)
+        else:
+            value = _draw(v, rows, cols, rng, labels, profile)
         if variant is Variant.MIRROR:
             value = _mirror(v, value, labels, rng, (turn + k) % 3)
-        point[v.name] = value
+        point[v.name] = constrain(v, value, rng) if v.assume else value
     return point
 
 

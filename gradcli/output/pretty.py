@@ -108,6 +108,8 @@ def _variables(d: Derivation) -> Table:
     table = Table(show_header=False, box=None, padding=(0, 2, 0, 2))
     for name, v in d.variables.items():
         kind = "symmetric matrix" if v.symmetric else v.kind.value
+        if v.assume:
+            kind += " (" + ", ".join(sorted(v.assume)) + ")"
         table.add_row(Text(name, style="bold"), kind, "" if v.is_scalar else str(v.shape))
     return table
 

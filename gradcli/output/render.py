@@ -74,6 +74,8 @@ def variables_json(variables: dict[str, Var]) -> dict[str, Any]:
         entry: dict[str, Any] = {"kind": v.kind.value, "shape": shape_list(v.shape)}
         if v.symmetric:
             entry["symmetric"] = True
+        if v.assume:
+            entry["assume"] = sorted(v.assume)
         out[name] = entry
     return out
 

@@ -155,7 +155,7 @@ class Checker:
             s = SCALAR_T
         elif kind is Kind.VECTOR:
             s = TShape(self.dims.fresh(), ONE_TOK)
-        elif n.name in self.decls.symmetric:
+        elif self.decls.is_square(n.name):
             d = self.dims.fresh()
             s = TShape(d, d)
         else:
@@ -444,7 +444,8 @@ class Checker:
         if name not in self.vars:
             s = self._ir_shape(self.var_shapes[name])
             kind = self.decls.kind_of(name)
-            self.vars[name] = Var(name, s, kind, name in self.decls.symmetric)
+            symmetric = self.decls.is_symmetric(name)
+            self.vars[name] = Var(name, s, kind, symmetric, self.decls.assumptions(name))
         return self.vars[name]
 
     def build(self, node: T.Node) -> Expr:

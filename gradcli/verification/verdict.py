@@ -178,12 +178,22 @@ def verify(
     vector: Names = None,
     matrix: Names = None,
     symmetric: Names = None,
+    square: Names = None,
+    simplex: Names = None,
+    onehot: Names = None,
+    orthogonal: Names = None,
+    diagonal: Names = None,
+    spd: Names = None,
+    positive: Names = None,
     layout: Layout | str = Layout.NUMERATOR,
     seed: int | None = None,
 ) -> Verdict:
     """Check ``claim`` as the gradient (Jacobian, Hessian) of ``of`` w.r.t. ``wrt``."""
     command, layout = Command(command), Layout(layout)
-    decls = declarations(scalar, vector, matrix, symmetric)
+    decls = declarations(
+        scalar, vector, matrix, symmetric, square=square, simplex=simplex, onehot=onehot,
+        orthogonal=orthogonal, diagonal=diagonal, spd=spd, positive=positive,
+    )  # fmt: skip
     tree = _parse(of)
     claim_tree = _parse(claim)
     names = _names(wrt)
