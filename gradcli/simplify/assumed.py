@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from gradcli.ir import build as B
 from gradcli.ir.nodes import (
+    Add,
     Apply,
     Const,
     Expr,
@@ -93,6 +94,15 @@ def onehot_is_idempotent(e: Expr) -> Expr | None:
     return None
 
 
+def _cancels(a: Expr, b: Expr) -> bool:
+    """``a b = I``: ``Q^T Q`` or ``Q Q^T`` for an orthogonal ``Q``."""
+    if isinstance(a, Transpose) and a.arg == b:
+        return _has(b, "orthogonal")
+    if isinstance(b, Transpose) and b.arg == a:
+        return _has(a, "orthogonal")
+    return False
+
+
 @assumed_rule
 def orthogonal_product(e: Expr) -> Expr | None:
     """Q^T Q = Q Q^T = I in a matrix product, for an orthogonal Q (``--orthogonal``)."""
@@ -100,17 +110,38 @@ def orthogonal_product(e: Expr) -> Expr | None:
         return None
     chain = list(e.chain)
     for i in range(len(chain) - 1):
-        a, b = chain[i], chain[i + 1]
-        pair = (
-            (a.arg, b)
-            if isinstance(a, Transpose)
-            else (a, b.arg)
-            if isinstance(b, Transpose)
-            else None
-        )
-        if pair is not None and pair[0] == pair[1] and _has(pair[0], "orthogonal"):
-            rest = chain[:i] + chain[i + 2 :]
-            return B.mul(e.coeff, *e.scalars, *(rest or [Identity(a.shape.rows)]))
+        if _cancels(chain[i], chain[i + 1]):
+            rest = chain[:i] + chain[i + 2 :] or [Identity(chain[i].shape.rows)]
+            return B.mul(e.coeff, *e.scalars, *rest)
+    return None
+
+
+def _ends(t: Expr) -> tuple[Expr, Expr]:
+    """The first and last factors of a term's matrix chain (the term itself if none)."""
+    chain = t.chain if isinstance(t, Mul) and t.chain else (t,)
+    return chain[0], chain[-1]
+
+
+def _times(*factors: Expr) -> Expr:
+    product = B.mul(*factors)
+    return orthogonal_product(product) or product
+
+
+@assumed_rule
+def orthogonal_into_sum(e: Expr) -> Expr | None:
+    """Q^T (Q a + b) = a + Q^T b (and (a Q + b) Q^T = a + b Q^T) for an
+    orthogonal Q: the product is multiplied into a sum when a term then cancels."""
+    if not isinstance(e, Mul):
+        return None
+    chain = list(e.chain)
+    for i in range(len(chain) - 1):
+        left, right = chain[i], chain[i + 1]
+        if isinstance(right, Add) and any(_cancels(left, _ends(t)[0]) for t in right.terms):
+            inner = B.add(*(_times(left, t) for t in right.terms))
+            return B.mul(e.coeff, *e.scalars, *chain[:i], inner, *chain[i + 2 :])
+        if isinstance(left, Add) and any(_cancels(_ends(t)[1], right) for t in left.terms):
+            inner = B.add(*(_times(t, right) for t in left.terms))
+            return B.mul(e.coeff, *e.scalars, *chain[:i], inner, *chain[i + 2 :])
     return None
 
 
