@@ -403,3 +403,14 @@ def test_assuming_keeps_the_value_of_gradients(source: str, seed: int) -> None:
     e, variables, _ = analyse(source, ASSUMED)
     for g in gradient(e, [variables[n] for n in ("x", "y", "A") if n in variables]):
         assert_same_value(g, A.assuming(simplify(g)), seed, "assuming a gradient")
+
+
+def test_notebook_magics_take_the_assumptions() -> None:
+    from gradcli.notebook import run as magic
+
+    shown = magic("grad", '--wrt x --simplex y --seed 1 -- "-y^T log(softmax(x))"')
+    assert shown is not None and repr(shown).splitlines()[0] == "softmax(x) - y"
+    verdict = magic(
+        "verify", '"softmax(x) - y" --of "-y^T log(softmax(x))" --wrt x --seed 1 --onehot y'
+    )
+    assert verdict is not None and repr(verdict).startswith("correct")
