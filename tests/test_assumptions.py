@@ -176,6 +176,7 @@ GOLDEN = [
     (A.positive_entries, "sqrt(x .^ 2) .* y", {"positive": "x"}, "x .* y"),
     (A.positive_entries, "relu(exp(z) .* x)", {"positive": "x"}, "exp(z) .* x"),
     (A.positive_entries, "sign(y) .* x", {"simplex": "y"}, "x"),
+    (A.positive_entries, "abs(det(S)) x", {"spd": "S"}, "det(S) x"),
 ]
 
 

@@ -18,6 +18,7 @@ from gradcli.ir.nodes import (
     Add,
     Apply,
     Const,
+    Det,
     Expr,
     Hadamard,
     Identity,
@@ -171,6 +172,8 @@ def _positive(e: Expr) -> bool:
         return e.value > 0
     if isinstance(e, Softmax):
         return True
+    if isinstance(e, Det):
+        return _has(e.arg, "spd")
     if isinstance(e, Apply):
         return e.func in ("exp", "sigmoid") or (e.func == "sqrt" and _positive(e.arg))
     if isinstance(e, Hadamard):
@@ -182,8 +185,9 @@ def _positive(e: Expr) -> bool:
 
 @assumed_rule
 def positive_entries(e: Expr) -> Expr | None:
-    """abs(x) = x, relu(x) = x and sqrt(x .^ 2) = x for positive entries x
-    (``--positive``; a probability vector's entries are positive too)."""
+    """abs(x) = x, relu(x) = x, sqrt(x .^ 2) = x and sign(x) = step(x) = 1 for
+    positive entries x (``--positive``; a probability vector's entries and the
+    determinant of a positive definite matrix are positive too)."""
     if not isinstance(e, Apply):
         return None
     if e.func in ("abs", "relu") and _positive(e.arg):
