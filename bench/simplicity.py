@@ -28,6 +28,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 ACCEPTANCE = ROOT.parent / "shared" / "acceptance" / "cases.json"
 SEED = 7  # as the acceptance harness and tests/test_identities.py
+# The keys of a case passed on as declarations (assumptions included).
+DECLARATIONS = (
+    "scalar",
+    "symmetric",
+    "square",
+    "simplex",
+    "onehot",
+    "orthogonal",
+    "diagonal",
+    "spd",
+    "positive",
+)
 
 # Copied from shared/acceptance/run_suite.py (ntokens).
 _TOK = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+|\.\*|\./|\.\^|\|\||\S")
@@ -75,7 +87,7 @@ def table_cases() -> Iterator[Case]:
 def acceptance_cases(path: Path) -> Iterator[Case]:
     for case in json.loads(path.read_text(encoding="utf-8")):
         ref = case["reference_text"]
-        options = {k: case[k] for k in ("scalar", "symmetric") if case.get(k)}
+        options = {k: case[k] for k in DECLARATIONS if case.get(k)}
         yield Case(
             case["id"],
             case["cmd"],

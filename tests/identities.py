@@ -58,10 +58,12 @@ class Domain:
     spd: str = ""
     sign: str = ""
     unit: str = ""
+    simplex: str = ""
+    orthogonal: str = ""
     dims: str = ""
 
     def sampler(self, name: str) -> str | None:
-        for kind in ("positive", "invertible", "spd", "sign", "unit"):
+        for kind in ("positive", "invertible", "spd", "sign", "unit", "simplex", "orthogonal"):
             if name in _split(getattr(self, kind)):
                 return kind
         return None
@@ -1585,6 +1587,55 @@ TABLE_HESSIANS: list[ParameterSet] = [
     ),
 ]
 
+# Under assumptions the user declares (docs/language.md#assumptions): the forms
+# that hold only there, drawn only there.
+ASSUMED = [
+    param(
+        g(
+            "-y^T log(softmax(W x))",
+            "W",
+            "(softmax(W x) - y) x^T",
+            lambda y, W, x: np.outer(softmax(W @ x) - y, x),
+            "softmax cross-entropy, Bishop PRML (4.109), y a probability vector",
+            Domain(simplex="y"),
+            simplex="y",
+        )
+    ),
+    param(
+        g(
+            "-y^T log(softmax(x))",
+            "x",
+            "softmax(x) - y",
+            lambda y, x: softmax(x) - y,
+            "softmax cross-entropy w.r.t. the logits, y one-hot",
+            Domain(simplex="y"),
+            onehot="y",
+        )
+    ),
+    param(
+        g(
+            "det(X^T A X)",
+            "X",
+            "2 det(X^T A X) X^-T",
+            lambda X, A: 2 * np.linalg.det(X.T @ A @ X) * inv(X).T,
+            f"{COOKBOOK} (52), X square",
+            Domain(invertible="X,A"),
+            square="X",
+        )
+    ),
+    param(
+        g(
+            "||Q x - b||^2",
+            "x",
+            "2 (x - Q^T b)",
+            lambda Q, x, b: 2 * (x - Q.T @ b),
+            "least squares with an orthogonal Q (Golub & Van Loan §5.3)",
+            Domain(orthogonal="Q"),
+            orthogonal="Q",
+        )
+    ),
+]
+
 GRAD: list[ParameterSet] = [
     *TRACES,
     *DETERMINANTS,
@@ -1597,6 +1648,7 @@ GRAD: list[ParameterSet] = [
     *MACHINE_LEARNING,
     *MULTIPLE_AND_ZERO,
     *TABLE_FUNCTIONS,
+    *ASSUMED,
 ]
 
 

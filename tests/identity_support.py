@@ -68,6 +68,12 @@ def _draw(kind: str | None, rows: int, cols: int, rng: np.random.Generator) -> n
     if kind == "symmetric":
         m = rng.standard_normal(shape)
         return (m + m.T) / 2
+    if kind == "simplex":
+        p = rng.uniform(0.1, 1.0, shape)
+        return p / p.sum()
+    if kind == "orthogonal":
+        q, _ = np.linalg.qr(rng.standard_normal(shape))
+        return q
     return rng.standard_normal(shape)
 
 
