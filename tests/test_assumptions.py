@@ -176,6 +176,12 @@ GOLDEN = [
     (A.positive_entries, "sqrt(x .^ 2) .* y", {"positive": "x"}, "x .* y"),
     (A.positive_entries, "relu(exp(z) .* x)", {"positive": "x"}, "exp(z) .* x"),
     (A.positive_entries, "sign(y) .* x", {"simplex": "y"}, "x"),
+    (
+        A.positive_entries,
+        "abs(2 t P^T x + sum(x)) .* z",
+        {"positive": "t,P,x", "scalar": "t"},
+        "(2 t P^T x + sum(x)) .* z",
+    ),
     (A.positive_entries, "abs(det(S)) x", {"spd": "S"}, "det(S) x"),
 ]
 
@@ -209,7 +215,8 @@ def _nodes(e: Expr) -> list[Expr]:
 def test_assumed_rules_need_the_declaration(
     rule: A.Rule, source: str, decls: dict[str, str], golden: str
 ) -> None:
-    plain, _, _ = analyse(source, declarations())
+    kinds = {k: v for k, v in decls.items() if k in ("scalar", "vector", "matrix")}
+    plain, _, _ = analyse(source, declarations(**kinds))
     assert A.assuming(plain) is plain
     assert all(r(n) is None for r in A.ASSUMED_RULES for n in _nodes(plain))
 

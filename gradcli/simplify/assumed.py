@@ -20,6 +20,7 @@ from gradcli.ir.nodes import (
     Const,
     Det,
     Expr,
+    Fill,
     Hadamard,
     Identity,
     Inverse,
@@ -180,6 +181,14 @@ def _positive(e: Expr) -> bool:
         return all(_positive(f) for f in e.factors)
     if isinstance(e, Power):
         return _positive(e.base)
+    if isinstance(e, Mul):  # sums of products of positive numbers
+        return e.coeff > 0 and all(_positive(f) for f in e.factors)
+    if isinstance(e, Add):
+        return all(_positive(t) for t in e.terms)
+    if isinstance(e, (Transpose, SumAll)):
+        return _positive(e.arg)
+    if isinstance(e, Fill):
+        return _positive(e.value)
     return False
 
 
