@@ -215,6 +215,8 @@ JSON_COMMANDS = [
     'verify "(A + A^T) x" --of "x^T A x" --wrt x',
     'verify "x^T (A + A^T)" --of "x^T A x" --wrt x',
     'verify "A" --of "A x + b" --wrt x --jacobian',
+    'grad "x^T S x + y^T log(softmax(x))" --wrt x --spd S --simplex y',
+    'verify "softmax(x) - y" --of "-y^T log(softmax(x))" --wrt x',
 ]
 
 
