@@ -24,6 +24,7 @@ from typing import Any
 from gradcli.calculus.vocabulary import Command, Layout
 from gradcli.output.command import finish, guarded, run_derivation
 from gradcli.output.formats import Format
+from gradcli.syntax.declarations import ASSUMPTIONS
 
 # What ``quick`` reads: option -> (parameter, kind). Kinds: "list" (repeatable,
 # collected), "value" (one value, converted by _CONVERT), or a flag's value.
@@ -37,6 +38,7 @@ QUICK_OPTIONS: dict[str, tuple[str, object]] = {
     "--vector": ("vector", _LIST),
     "--matrix": ("matrix", _LIST),
     "--symmetric": ("symmetric", _LIST),
+    **{f"--{name}": (name, _LIST) for name in ASSUMPTIONS},
     "--format": ("fmt", _VALUE),
     "-f": ("fmt", _VALUE),
     "--seed": ("seed", _VALUE),
@@ -80,6 +82,7 @@ def defaults(command: Command) -> dict[str, Any]:
     options: dict[str, Any] = dict.fromkeys(
         ("wrt", "scalar", "vector", "matrix", "symmetric", "fmt", "seed", "expand", "function")
     )
+    options.update(dict.fromkeys(ASSUMPTIONS))
     options.update(check=True, steps=False, display=False)
     if command is Command.JACOBIAN:
         options["layout"] = Layout.NUMERATOR
