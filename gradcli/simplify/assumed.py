@@ -39,7 +39,8 @@ ASSUMED_RULES: list[Rule] = []
 MAX_ROUNDS = 6
 
 
-def assumed_rule(fn: Rule) -> Rule:
+def rule(fn: Rule) -> Rule:
+    """Register ``fn`` in ``ASSUMED_RULES`` (not in the general ``rules.RULES``)."""
     ASSUMED_RULES.append(fn)
     return fn
 
@@ -73,7 +74,7 @@ def _pass(expr: Expr) -> Expr:
     return done[id(expr)]
 
 
-@assumed_rule
+@rule
 def sum_of_probabilities(e: Expr) -> Expr | None:
     """sum(y) = 1 for a probability vector y (``--simplex`` or ``--onehot``)."""
     if isinstance(e, SumAll) and _has(e.arg, "simplex", "onehot"):
@@ -81,7 +82,7 @@ def sum_of_probabilities(e: Expr) -> Expr | None:
     return None
 
 
-@assumed_rule
+@rule
 def onehot_is_idempotent(e: Expr) -> Expr | None:
     """y .^ k = y for a one-hot y and an integer k >= 1 (its entries are 0 and 1);
     hence y .* y = y."""
@@ -105,7 +106,7 @@ def _cancels(a: Expr, b: Expr) -> bool:
     return False
 
 
-@assumed_rule
+@rule
 def orthogonal_product(e: Expr) -> Expr | None:
     """Q^T Q = Q Q^T = I in a matrix product, for an orthogonal Q (``--orthogonal``)."""
     if not isinstance(e, Mul):
@@ -129,7 +130,7 @@ def _times(*factors: Expr) -> Expr:
     return orthogonal_product(product) or product
 
 
-@assumed_rule
+@rule
 def orthogonal_into_sum(e: Expr) -> Expr | None:
     """Q^T (Q a + b) = a + Q^T b (and (a Q + b) Q^T = a + b Q^T) for an
     orthogonal Q: the product is multiplied into a sum when a term then cancels."""
@@ -147,7 +148,7 @@ def orthogonal_into_sum(e: Expr) -> Expr | None:
     return None
 
 
-@assumed_rule
+@rule
 def orthogonal_inverse(e: Expr) -> Expr | None:
     """Q^-1 = Q^T for an orthogonal Q."""
     if isinstance(e, Inverse) and _has(e.arg, "orthogonal"):
@@ -157,7 +158,7 @@ def orthogonal_inverse(e: Expr) -> Expr | None:
     return None
 
 
-@assumed_rule
+@rule
 def diagonal_transpose(e: Expr) -> Expr | None:
     """D^T = D for a diagonal D (``--diagonal``)."""
     if isinstance(e, Transpose) and _has(e.arg, "diagonal"):
@@ -192,7 +193,7 @@ def _positive(e: Expr) -> bool:
     return False
 
 
-@assumed_rule
+@rule
 def positive_entries(e: Expr) -> Expr | None:
     """abs(x) = x, relu(x) = x, sqrt(x .^ 2) = x and sign(x) = step(x) = 1 for
     positive entries x (``--positive``; a probability vector's entries and the
