@@ -231,6 +231,8 @@ def test_assumed_rules_need_the_declaration(
         (["grad", "--wrt", "x", "--onehot", "y", "--", "-y^T log(softmax(x))"], "softmax(x) - y"),
         (["grad", "det(X^T A X)", "--wrt", "X", "--square", "X"], "2 det(X^T A X) X^-T"),
         (["grad", "log(det(X^T X))", "--wrt", "X", "--square", "X"], "2 X^-T"),
+        (["grad", "det(A X B)", "--wrt", "X", "--square", "A,X,B"], "det(A X B) X^-T"),
+        (["grad", "det(A X B)", "--wrt", "X", "--square", "X"], "det(A X B) A^T (A X B)^-T B^T"),
         (["grad", "||Q x - b||^2", "--wrt", "x", "--orthogonal", "Q"], "2 (x - Q^T b)"),
         (["grad", "x^T D^T y", "--wrt", "x", "--diagonal", "D"], "D y"),
         (["grad", "log(det(S))", "--wrt", "S", "--spd", "S"], "S^-1"),
