@@ -26,7 +26,7 @@ from gradcli.calculus.vocabulary import Command, Layout
 from gradcli.ir import build as B
 from gradcli.ir.nodes import Expr, IRShapeError, Var
 from gradcli.numeric.check import CheckResult, check_values
-from gradcli.verification import assumed, finders, hand
+from gradcli.verification import finders, hand
 from gradcli.verification.problem import (
     CONFIRM_SIZE,
     Diagnosis,
@@ -139,7 +139,6 @@ FINDERS: list[Finder] = [
     finders.find_other_expression,
     finders.find_symmetric_convention,
     find_symmetric_only,
-    assumed.find_assumed_only,
 ]
 
 

@@ -33,10 +33,14 @@ from gradcli.simplify import simplify
 from gradcli.syntax import parse
 from gradcli.syntax.dimensions import ONE_TOK, TShape
 from gradcli.syntax.tree import Node
+from gradcli.verification.assumed import find_assumed_only
 from gradcli.verification.claim import typecheck_claim
-from gradcli.verification.diagnose import diagnose, diagnose_shape, diagnose_tied
+from gradcli.verification.diagnose import add_finder, diagnose, diagnose_shape, diagnose_tied
 from gradcli.verification.hand import tied_sizes
 from gradcli.verification.problem import Diagnosis, sizes_for
+
+# "right only when sum(y) = 1 (declare --simplex y)": tried after the other finders.
+add_finder(find_assumed_only, assumption=True)
 
 COUNTEREXAMPLE_SIZE = 4  # small dimensions, so a counterexample can be read
 
