@@ -5,6 +5,10 @@
     '(A + A^T) x'
 
 Everything the command line does goes through these functions.
+
+Over 500 lines: every declaration (the kinds and the seven assumptions) is a
+keyword of ``derive``, spelled out, because batch requests find their keys by
+reading its signature; the pipeline they feed stays in one place.
 """
 
 from __future__ import annotations
