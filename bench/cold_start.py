@@ -83,6 +83,7 @@ def contenders(
     if extra:
         out["gradcli grad --no-check"] = ([*grad, "--no-check"], cached)
         out["python -c 'import gradcli.cli'"] = ([py, "-c", "import gradcli.cli"], cached)
+        out["python -c 'import gradcli.launch'"] = ([py, "-c", "import gradcli.launch"], cached)
         out["python -c 'pass'"] = ([py, "-c", "pass"], cached)
         if "PYTHONDONTWRITEBYTECODE" in as_is:
             out["gradcli grad (checked), no .pyc (env as is)"] = (grad, as_is)
@@ -153,23 +154,18 @@ def mark(label):
     marks.append((label, time.perf_counter()))
 import numpy
 mark("import numpy")
-import typer
-mark("import typer (and click)")
-import gradcli.cli
-mark("import gradcli.cli (the rest)")
+import gradcli.launch
+mark("import gradcli.launch (the program: reading argv, no Typer)")
 import gradcli.api
-mark("import gradcli.api (derivation, check, printers)")
-try:
-    import typer._adapters  # typer >= 0.29 coerces option values with pydantic
-except ImportError:
-    pass
-mark("import pydantic via typer._adapters")
-from gradcli.cli import main
+mark("import gradcli.api (parser, derivation, simplifier)")
+import gradcli.numeric.check, gradcli.output.render
+mark("import the check and the text renderer")
+from gradcli.launch import main
 try:
     main(list(ARGS))  # an argument list: SystemExit, not the program's os._exit
 except SystemExit:
     pass
-mark("run main(): option parsing, derivation, check, output")
+mark("run main(): derivation, check, output")
 print("\\n@@" + json.dumps([(b[0], b[1] - a[1]) for a, b in zip(marks, marks[1:])]))
 """
 

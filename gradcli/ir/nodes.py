@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import FrozenInstanceError, dataclass, fields
 from fractions import Fraction
 from operator import attrgetter
 from typing import Any, TypeVar, cast
@@ -80,6 +80,24 @@ class Expr:
     def is_scalar(self) -> bool:
         return self.shape.is_scalar
 
+    def __repr__(self) -> str:
+        """As a dataclass writes it, ``Var(name='x', ...)``: one method for every
+        node, as a generated one per class costs start-up time."""
+        parts = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)  # type: ignore[arg-type]
+        return f"{type(self).__qualname__}({parts})"
+
+
+def assign_once(self: Any, name: str, value: object) -> None:
+    """``__setattr__`` of an immutable dataclass (an IR or a syntax node): its
+    ``__init__`` sets each field once, and that is all."""
+    if name in self.__dict__ or name not in getattr(self, "__dataclass_fields__", ()):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+    object.__setattr__(self, name, value)
+
+
+def never_delete(self: Any, name: str) -> None:
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
+
 
 _T = TypeVar("_T", bound=type)
 
@@ -91,11 +109,15 @@ _ONE, _MANY, _GRID = "Expr", "tuple[Expr, ...]", "tuple[tuple[Expr, ...], ...]"
 
 @dataclass_transform(frozen_default=True, eq_default=False)
 def _node(cls: _T) -> _T:
-    """Apply a frozen dataclass without generated ``__eq__``/``__hash__``, and
+    """Apply a dataclass without generated ``__eq__``/``__hash__`` or ``__repr__``
+    (``Expr`` has one for all), frozen by two shared methods (``__init__``
+    assigns each field once, nothing else may; one pair for all, as the
+    pair ``frozen=True`` generates per class costs start-up time), and
     derive what the class does not write itself: ``children`` (the ``Expr``
     fields in field order, a tuple field spliced in), ``rebuild`` (the same
     data over new children) and ``ident`` (every field)."""
-    node: Any = dataclass(frozen=True, eq=False, repr=True)(cls)
+    node: Any = dataclass(eq=False, repr=False)(cls)
+    node.__setattr__, node.__delattr__ = assign_once, never_delete
     names = [f.name for f in fields(node)]
     kinds = {f.name: f.type for f in fields(node) if f.type in (_ONE, _MANY, _GRID)}
     if kinds and "children" not in vars(node):

@@ -39,7 +39,9 @@ class RegistryError(Exception):
     """A primitive declared with a missing, extra or malformed facet (a bug)."""
 
 
-@dataclass(frozen=True)
+# Entries are records compared by identity (one per name), without the
+# generated __eq__, __hash__ and __repr__, which cost start-up time.
+@dataclass(frozen=True, eq=False, repr=False)
 class Primitive:
     """An element-wise function ``f`` (the ``Apply`` node), every facet beside it.
 
@@ -80,7 +82,7 @@ class Primitive:
     citation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Composite:
     """A function defined by an expression over primitives: ``definition(B, a, b)``
     receives its arguments already broadcast to one shape."""
@@ -93,7 +95,7 @@ class Composite:
     citation: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Reduction:
     """A function of a column vector to a scalar (the ``Reduce`` node).
 

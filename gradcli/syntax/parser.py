@@ -14,7 +14,6 @@ later stages may walk the tree recursively.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -475,8 +474,15 @@ class _Parser:
 def _looks_like_call(name: str) -> bool:
     """A lower-case word of three or more letters, a constant, a near-miss of a
     function, or a function in other letter case (``Tr``, ``EXP``)."""
-    if name in CONSTANTS or difflib.get_close_matches(name, sorted(CALLABLE), n=1):
+    if name in CONSTANTS or _close_matches(name, sorted(CALLABLE), n=1):
         return True
     if name.lower() in CALLABLE or name.lower() in CONSTANTS or name.lower() in FOREIGN:
         return True
     return len(name) >= 3 and name.isalpha() and name.islower()
+
+
+def _close_matches(word: str, choices: list[str], n: int = 3, cutoff: float = 0.6) -> list[str]:
+    """``difflib.get_close_matches``, imported only when a name is unknown."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)

@@ -7,9 +7,11 @@ stages (type checking) can point at the fault. Nodes are frozen dataclasses;
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar, cast
 
 from gradcli.errors import Span
+from gradcli.ir.nodes import assign_once, dataclass_transform, never_delete
 from gradcli.ir.primitives import all_names, arity, canonical
 
 # Functions known to the language (SPEC §2), with their aliases: a view of the
@@ -32,15 +34,43 @@ CONSTANTS: frozenset[str] = frozenset({"eye", "ones", "zeros"})
 WHERE = "where"
 
 
-@dataclass(frozen=True)
+_T = TypeVar("_T", bound=type)
+
+
+@dataclass_transform(frozen_default=True)
+def _node(cls: _T) -> _T:
+    """A frozen dataclass whose ``__repr__``, ``__eq__``, ``__hash__``,
+    ``__setattr__`` and ``__delattr__`` are shared by every node (``Node``'s):
+    the ones ``dataclass`` generates per class cost start-up time."""
+    node: Any = dataclass(eq=False, repr=False)(cls)
+    node.__setattr__, node.__delattr__ = assign_once, never_delete
+    return cast(_T, node)
+
+
+@_node
 class Node:
     span: Span
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self))  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and self._values() == other._values()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._values()))
 
     def sexpr(self) -> str:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def __repr__(self) -> str:
+        """As a dataclass writes it: one method for every node, as a generated one
+        per class costs start-up time."""
+        parts = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)  # type: ignore[arg-type]
+        return f"{type(self).__qualname__}({parts})"
 
-@dataclass(frozen=True)
+
+@_node
 class Num(Node):
     """A number literal; ``text`` is exactly as written."""
 
@@ -51,7 +81,7 @@ class Num(Node):
         return self.text
 
 
-@dataclass(frozen=True)
+@_node
 class Name(Node):
     """A variable, or one of ``CONSTANTS``."""
 
@@ -61,7 +91,7 @@ class Name(Node):
         return self.name
 
 
-@dataclass(frozen=True)
+@_node
 class Call(Node):
     """``func(arg)``; ``func`` is in ``FUNCTIONS``."""
 
@@ -73,7 +103,7 @@ class Call(Node):
         return "(" + " ".join([self.func, *(a.sexpr() for a in self.args)]) + ")"
 
 
-@dataclass(frozen=True)
+@_node
 class Unary(Node):
     """Prefix ``-a`` (op ``"-"``) or ``+a`` (op ``"+"``)."""
 
@@ -92,7 +122,7 @@ class Unary(Node):
 #   "/"                division (by a scalar, checked later)
 
 
-@dataclass(frozen=True)
+@_node
 class Binary(Node):
     op: str
     left: Node
@@ -103,7 +133,7 @@ class Binary(Node):
         return f"({self.op} {self.left.sexpr()} {self.right.sexpr()})"
 
 
-@dataclass(frozen=True)
+@_node
 class Power(Node):
     """``base ^ exponent`` (or ``**``); ``elementwise`` for ``.^``.
 
@@ -120,7 +150,7 @@ class Power(Node):
         return f"({op} {self.base.sexpr()} {self.exponent.sexpr()})"
 
 
-@dataclass(frozen=True)
+@_node
 class Transpose(Node):
     """``A^T``, ``A'`` or ``Aᵀ``."""
 
@@ -130,7 +160,7 @@ class Transpose(Node):
         return f"(T {self.operand.sexpr()})"
 
 
-@dataclass(frozen=True)
+@_node
 class Norm(Node):
     """``||a||`` with an optional subscript: ``None``, ``"1"``, ``"2"``, ``"F"``
     or any other text the user wrote after ``_`` (rejected later, with a span)."""
@@ -144,7 +174,7 @@ class Norm(Node):
         return f"({tag} {self.operand.sexpr()})"
 
 
-@dataclass(frozen=True)
+@_node
 class VectorLit(Node):
     """``[e1, e2, ...]``: a column vector of scalar expressions."""
 
@@ -154,7 +184,7 @@ class VectorLit(Node):
         return "(vec " + " ".join(i.sexpr() for i in self.items) + ")"
 
 
-@dataclass(frozen=True)
+@_node
 class MatrixLit(Node):
     """``[[a, b], [c, d]]``: a matrix of scalar expressions, row by row."""
 
@@ -165,7 +195,7 @@ class MatrixLit(Node):
         return f"(mat {rows})"
 
 
-@dataclass(frozen=True)
+@_node
 class Where(Node):
     """``body where s = e1, u = e2``: each name stands for its expression in
     the body and in later definitions. Only at the top level."""
