@@ -288,6 +288,13 @@ def resolve_wrt(
     return out
 
 
+def _absent_note(name: str, variables: dict[str, Var]) -> str:
+    """Say that ``--wrt`` names a variable the expression does not have."""
+    alike = [v for v in variables if v.lower() == name.lower()]
+    guess = f" (did you mean {alike[0]}? case matters)" if alike else ""
+    return f"{name} does not occur in the expression, so the derivative by it is zero{guess}"
+
+
 def _absent_var(name: str, variables: dict[str, Var], decls: Declarations) -> Var:
     """A variable that does not occur: its derivative is a zero of its kind's shape."""
     used = {d.name for v in variables.values() for d in (v.shape.rows, v.shape.cols)}
@@ -346,6 +353,7 @@ def derive(
     typed = analyse_typed(source, decls)
     f, variables, notes = typed.expr, typed.variables, typed.notes
     wrt_vars = resolve_wrt(wrt, variables, source, decls, typed.where_names)
+    notes = notes + [_absent_note(v.name, variables) for v in wrt_vars if v.name not in variables]
     if command in (Command.GRAD, Command.HESSIAN) and not f.is_scalar:
         raise ShapeError(
             f"{command.value} needs a scalar expression, but this one is {shape_words(f.shape)}",

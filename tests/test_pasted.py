@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
+from support import run
 
 import gradcli
 from gradcli.api import analyse
@@ -334,3 +335,29 @@ def test_notebook_magic_takes_a_leading_minus_expression(
 
     shown = magic(command, line)
     assert shown is not None and expected in repr(shown)
+
+
+@pytest.mark.parametrize(
+    ("args", "out", "note"),
+    [
+        (
+            ("grad", "--wrt", "w", "-y^T log(softmax(W x))"),
+            "zeros",
+            "w does not occur in the expression, so the derivative by it is zero "
+            "(did you mean W? case matters)",
+        ),
+        (
+            ("grad", "x^T x", "--wrt", "q"),
+            "zeros",
+            "q does not occur in the expression, so the derivative by it is zero",
+        ),
+    ],
+)
+def test_a_variable_that_does_not_occur_gets_a_note(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], out: str, note: str
+) -> None:
+    """Its derivative is zero, and standard error says why (and which name was meant)."""
+    r = run(capsys, *args, "-f", "text", "--seed", "1")
+    assert r.code == 0
+    assert r.out.strip() == out
+    assert f"note: {note}" in r.err.splitlines()

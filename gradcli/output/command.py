@@ -150,7 +150,11 @@ def emit(d: object, chosen: Format, verdict: object = None) -> None:
 
 
 def finish_check(d: object, chosen: Format) -> None:
-    """Say loudly when the numerical check failed (exit 1), and why a result went unchecked."""
+    """Say loudly when the numerical check failed (exit 1), and why a result went
+    unchecked; the derivation's notes go to standard error too (``pretty`` shows them)."""
+    if chosen is not Format.PRETTY:
+        for note in getattr(d, "notes", ()):
+            err(f"note: {note}")
     check = getattr(d, "check", None)
     if check is None:
         return
