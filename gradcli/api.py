@@ -93,7 +93,7 @@ class Result:
         (body,), where = name_shared([self.expr], taken)
         if where and (
             tree_size(self.expr, LONG_PLAIN) > LONG_PLAIN  # never print it all out
-            or worth_sharing(to_text(self.expr), _where_form(body, where, to_text))
+            or worth_sharing(to_text(self.expr), where_form(body, where, to_text))
         ):
             return body, where
         return self.expr, []
@@ -108,11 +108,11 @@ class Result:
     def latex(self) -> str:
         if self.expanded:
             return self.expanded.latex
-        return _where_form(*self.shared, to_latex, r" \quad \text{where } ", r", \; ")
+        return where_form(*self.shared, to_latex, r" \quad \text{where } ", r", \; ")
 
     @property
     def unicode(self) -> str:
-        return _where_form(*self.shared, to_unicode)
+        return where_form(*self.shared, to_unicode)
 
     @property
     def numpy(self) -> str:
@@ -147,13 +147,14 @@ class Result:
         return self.text
 
 
-def _where_form(
+def where_form(
     body: Expr,
     where: list[tuple[Var, Expr]],
     show: Callable[[Expr], str],
     word: str = " where ",
     sep: str = ", ",
 ) -> str:
+    """``body where v = e, ...`` in the notation ``show`` prints (results and steps)."""
     if not where:
         return show(body)
     return show(body) + word + sep.join(f"{v.name} = {show(e)}" for v, e in where)

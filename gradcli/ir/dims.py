@@ -46,6 +46,14 @@ class Dim:
             return out
         return sizes[self]
 
+    def atoms(self) -> list[Dim]:
+        """The free symbols this dimension is made of (``m·n``: ``m`` and ``n``)."""
+        if self.size is not None:
+            return []
+        if self.factors:
+            return [a for f in self.factors for a in f.atoms()]
+        return [self]
+
     def __str__(self) -> str:
         return self.name
 

@@ -89,7 +89,7 @@ def _symbols(exprs: Iterable[Expr]) -> tuple[list[Dim], dict[Dim, list[Dim]]]:
     for e in exprs:
         for node in walk(e):
             for d in (node.shape.rows, node.shape.cols):
-                symbols.update(_atoms(d))
+                symbols.update(d.atoms())
             if isinstance(node, Block):
                 sums.update(_block_sums(node))
     return sorted((d for d in symbols if d not in sums), key=lambda d: d.name), sums
@@ -106,14 +106,6 @@ def _assign(free: list[Dim], sums: dict[Dim, list[Dim]], values: list[int]) -> d
     for total, parts in sums.items():
         sizes[total] = sum(p.resolve(sizes) for p in parts)
     return sizes
-
-
-def _atoms(d: Dim) -> list[Dim]:
-    if d.size is not None:
-        return []
-    if d.factors:
-        return [a for f in d.factors for a in _atoms(f)]
-    return [d]
 
 
 def _block_sums(node: Block) -> dict[Dim, list[Dim]]:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from gradcli.api import worth_sharing
+from gradcli.api import where_form, worth_sharing
 from gradcli.calculus.steps import Derivation, Step
 from gradcli.calculus.vocabulary import Command
-from gradcli.ir.nodes import Expr, Var, free_vars
+from gradcli.ir.nodes import Expr, free_vars
 from gradcli.printers import to_latex, to_text
 from gradcli.simplify.present import present
 from gradcli.simplify.shared import name_shared
@@ -55,19 +55,9 @@ def shown_value(
     value = present(step.value)
     (body,), where = name_shared([value], taken)
     plain = show(value)
-    if not where or not worth_sharing(to_text(value), _where(body, where, to_text)):
+    if not where or not worth_sharing(to_text(value), where_form(body, where, to_text)):
         return plain
-    return _where(body, where, show, word, sep)
-
-
-def _where(
-    body: Expr,
-    where: list[tuple[Var, Expr]],
-    show: Callable[[Expr], str],
-    word: str = " where ",
-    sep: str = ", ",
-) -> str:
-    return show(body) + word + sep.join(f"{v.name} = {show(e)}" for v, e in where)
+    return where_form(body, where, show, word, sep)
 
 
 def taken_names(derivations: list[Derivation]) -> set[str]:

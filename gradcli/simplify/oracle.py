@@ -133,19 +133,11 @@ def _screen(expr: Expr) -> bool | None:
     sizes: dict[Dim, int] = {}
     for n in walk(expr):
         for d in (n.shape.rows, n.shape.cols):
-            for atom in _atoms(d):
+            for atom in d.atoms():
                 sizes.setdefault(atom, 2 + int(rng.uniform(0.0, MAX_SIZE - 1.0)))
     point = {v.name: _screen_value(v, sizes, rng) for v in free_vars(expr)}
     verdict = zero_at(expr, point, sizes, float_numbers(), SCREEN)
     return None if verdict is None or verdict else False
-
-
-def _atoms(d: Dim) -> list[Dim]:
-    if d.size is not None:
-        return []
-    if d.factors:
-        return [a for f in d.factors for a in _atoms(f)]
-    return [d]
 
 
 class _Draws:
