@@ -26,4 +26,7 @@ USED_ELSEWHERE = (
     lambda entry: (entry.identity, entry.citation),
     steps.intermediate_steps,  # public: the steps of a derivation, for the verify diagnosis
     steps.Step.rule_names,
+    # set on every IR and syntax node class (ir/nodes.py, syntax/tree.py): Python
+    # calls it on ``del node.field``, which must raise
+    lambda node: node.__delattr__,
 )
