@@ -151,8 +151,9 @@ def emit(d: object, chosen: Format, verdict: object = None) -> None:
 
 def finish_check(d: object, chosen: Format) -> None:
     """Say loudly when the numerical check failed (exit 1), and why a result went
-    unchecked; the derivation's notes go to standard error too (``pretty`` shows them)."""
-    if chosen is not Format.PRETTY:
+    unchecked; the derivation's notes go to standard error too (``pretty`` and
+    JSON hold them in the output)."""
+    if chosen not in (Format.PRETTY, Format.JSON):  # those show them in the output
         for note in getattr(d, "notes", ()):
             err(f"note: {note}")
     check = getattr(d, "check", None)
