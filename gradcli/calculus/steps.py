@@ -358,5 +358,3 @@ def _finish(out: list[Derivation], wrt: list[Var], results: list[Expr], denomina
             d.steps.append(Step(x, result, SYMMETRIC))
         elif denominator:
             d.steps.append(Step(d.steps[-1].target, result, DENOMINATOR))
-        else:  # the same derivative, in the form the result prints
-            d.steps[-1] = replace(d.steps[-1], value=result)

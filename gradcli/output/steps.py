@@ -13,7 +13,6 @@ from gradcli.calculus.steps import Derivation, Step
 from gradcli.calculus.vocabulary import Command
 from gradcli.ir.nodes import Expr, free_vars
 from gradcli.printers import to_latex, to_text
-from gradcli.simplify.present import present
 from gradcli.simplify.shared import name_shared
 
 
@@ -50,12 +49,10 @@ def shown_value(
     sep: str = ", ",
 ) -> str:
     """The step's value; when it is long and repeats a part, with that part
-    named: ``X^T diag(s .* (1 - s)) X where s = sigmoid(X w)``. It is shown as
-    results are (``present``), so the last step reads as the result does."""
-    value = present(step.value)
-    (body,), where = name_shared([value], taken)
-    plain = show(value)
-    if not where or not worth_sharing(to_text(value), where_form(body, where, to_text)):
+    named: ``X^T diag(s .* (1 - s)) X where s = sigmoid(X w)``."""
+    (body,), where = name_shared([step.value], taken)
+    plain = show(step.value)
+    if not where or not worth_sharing(to_text(step.value), where_form(body, where, to_text)):
         return plain
     return where_form(body, where, show, word, sep)
 
